@@ -1,0 +1,99 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace AutoDiff.Generators;
+
+/// <summary>
+/// Every diagnostic the generator and its analyzer report, in one place. IDs are stable: they are part of the
+/// public contract (<c>API.md</c>), documented under <c>docs/diagnostics/</c> and tracked in AnalyzerReleases.*.md.
+/// </summary>
+public static class DiagnosticDescriptors
+{
+    private const string Category = "AutoDiff";
+    private const string HelpLinkBase = "https://github.com/autodiff-generators/AutoDiff.Generators/blob/main/docs/diagnostics/";
+
+    private static DiagnosticDescriptor Create(string id, string title, string message, DiagnosticSeverity severity)
+        => new(id, title, message, Category, severity, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+
+    /// <summary>AUTODIFF001: a call to a method that is neither [Differentiable] nor has a derivative rule.</summary>
+    public static readonly DiagnosticDescriptor NonDifferentiableCall = Create(
+        "AUTODIFF001",
+        "Call to a method that has no derivative",
+        "'{0}' has no derivative: mark it [Differentiable], register one with [DerivativeOf], or pass only [NoGrad] values to it",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF002: a language construct the generator does not differentiate.</summary>
+    public static readonly DiagnosticDescriptor UnsupportedConstruct = Create(
+        "AUTODIFF002",
+        "Construct not supported in a [Differentiable] method",
+        "{0} is not supported in a [Differentiable] method: {1}",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF003: the [Differentiable] method's type, or a type that contains it, is not partial.</summary>
+    public static readonly DiagnosticDescriptor TypeNotPartial = Create(
+        "AUTODIFF003",
+        "Type of a [Differentiable] method must be partial",
+        "Type '{0}' must be declared partial so that the backward method of '{1}' can be generated into it",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF004: the return type is neither double nor float.</summary>
+    public static readonly DiagnosticDescriptor InvalidReturnType = Create(
+        "AUTODIFF004",
+        "[Differentiable] method must return double or float",
+        "[Differentiable] method '{0}' returns '{1}'; it must return double or float (a scalar loss or output)",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF005: a ref or out parameter.</summary>
+    public static readonly DiagnosticDescriptor InvalidParameterModifier = Create(
+        "AUTODIFF005",
+        "ref and out parameters are not supported",
+        "Parameter '{0}' is '{1}'; a [Differentiable] method takes its inputs by value, so return the result instead",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF006: the result depends on no differentiable parameter, so the gradient is always zero.</summary>
+    public static readonly DiagnosticDescriptor ResultNotDifferentiable = Create(
+        "AUTODIFF006",
+        "Result does not depend on any differentiable parameter",
+        "The result of '{0}' does not depend on any differentiable parameter, so its gradient is always zero; remove [Differentiable] or check which parameters are [NoGrad]",
+        DiagnosticSeverity.Warning);
+
+    /// <summary>AUTODIFF007: an operation whose derivative is zero almost everywhere stops the gradient.</summary>
+    public static readonly DiagnosticDescriptor GradientStops = Create(
+        "AUTODIFF007",
+        "Gradient stops at an operation that is piecewise constant",
+        "{0} is piecewise constant, so no gradient flows through it; if that is intended, suppress this warning",
+        DiagnosticSeverity.Warning);
+
+    /// <summary>AUTODIFF008: the generator's own backward method name is already taken.</summary>
+    public static readonly DiagnosticDescriptor BackwardNameTaken = Create(
+        "AUTODIFF008",
+        "Backward method name is already in use",
+        "Type '{0}' already declares '{1}' with the signature of the backward method of '{2}'; rename one of them",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF009: the method has no body the generator can read (abstract, extern, partial definition, interface).</summary>
+    public static readonly DiagnosticDescriptor NoBody = Create(
+        "AUTODIFF009",
+        "[Differentiable] method has no body",
+        "[Differentiable] method '{0}' has no body to differentiate; put the attribute on a method with a body, or use [DerivativeOf] to supply its derivative",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>
+    public static readonly DiagnosticDescriptor InternalError = Create(
+        "AUTODIFF900",
+        "AutoDiff generator internal error",
+        "The AutoDiff generator failed on '{0}': {1}. Please report this with the method's source.",
+        DiagnosticSeverity.Error);
+
+    /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics.</summary>
+    public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
+        NonDifferentiableCall, UnsupportedConstruct, TypeNotPartial, InvalidReturnType, InvalidParameterModifier,
+        ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, InternalError);
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
+
+    /// <summary>Looks a descriptor up by its ID (diagnostics travel through the pipeline as IDs).</summary>
+    public static DiagnosticDescriptor ById(string id) => s_byId[id];
+}

@@ -1,0 +1,17 @@
+using System;
+
+namespace AutoDiff;
+
+/// <summary>
+/// Marks a method whose reverse-mode derivative the AutoDiff source generator emits at compile time.
+/// </summary>
+/// <remarks>
+/// For <c>R M(P1 p1, ..., Pn pn)</c> with <c>R</c> = <see cref="double"/> or <see cref="float"/>, the generator adds
+/// <c>R MBackward(P1 p1, ..., Pn pn, R seed, G1 g1, ..., Gk gk)</c> to the same partial type: it returns the value of
+/// <c>M</c> and writes <c>seed</c> times the gradient into one gradient parameter per differentiable parameter.
+/// Anything the generator cannot differentiate is a compile-time <c>AUTODIFF</c> diagnostic.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class DifferentiableAttribute : Attribute
+{
+}

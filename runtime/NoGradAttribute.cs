@@ -1,0 +1,13 @@
+using System;
+
+namespace AutoDiff;
+
+/// <summary>
+/// Marks a parameter of a <see cref="DifferentiableAttribute"/> method as a constant for differentiation
+/// (PyTorch's <c>requires_grad=False</c>): no gradient parameter is emitted for it.
+/// </summary>
+/// <remarks>Parameters of integer, bool, enum or other non-floating types are never differentiated and need no attribute.</remarks>
+[AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
+public sealed class NoGradAttribute : Attribute
+{
+}
