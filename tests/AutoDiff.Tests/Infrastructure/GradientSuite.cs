@@ -28,6 +28,7 @@ public readonly record struct Domain(double Lo, double Hi, bool IsInteger = fals
 /// <param name="Body">An expression (<c>x * y</c>), or a block body starting with <c>{</c>.</param>
 /// <param name="Members">Extra members of the class (helper [Differentiable] methods, fields, nested types).</param>
 /// <param name="Avoid">Samples to skip (e.g. within 1e-4 of a kink, where finite differences straddle it).</param>
+/// <param name="Expect">The IDs of the (warning) diagnostics the analyzer must report on this case; none when null.</param>
 public sealed record GradientCase(
     string Name,
     string Parameters,
@@ -37,7 +38,8 @@ public sealed record GradientCase(
     Func<double[], double[]> Gradient,
     string ReturnType = "double",
     string Members = "",
-    Func<double[], bool>? Avoid = null)
+    Func<double[], bool>? Avoid = null,
+    string[]? Expect = null)
 {
     public bool IsFloat => ReturnType == "float";
 
@@ -118,21 +120,21 @@ public sealed class GradientSuite
     public void Verify(string name, int iterations = Iterations)
     {
         var c = _cases[name];
-        AssertNoDiagnosticsOn(c.Name);
+        AssertDiagnosticsOn(c.Name, c.Expect ?? []);
         var f = Function(name);
         Verify(f, c, iterations);
     }
 
-    /// <summary>Fails when the analyzer reports anything on a case's class (valid code gets no diagnostic).</summary>
-    public void AssertNoDiagnosticsOn(string className)
+    /// <summary>Fails unless the analyzer reports exactly these IDs (in any order) on a case's class; valid code gets none.</summary>
+    public void AssertDiagnosticsOn(string className, string[] expectedIds)
     {
         var span = Run.InputCompilation.SyntaxTrees.First().GetRoot()
             .DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.TypeDeclarationSyntax>()
             .First(t => t.Identifier.Text == className).Span;
         var inCase = Run.AnalyzerDiagnostics.Where(d => span.Contains(d.Location.SourceSpan)).ToList();
-        if (inCase.Count > 0)
+        if (!inCase.Select(d => d.Id).OrderBy(id => id).SequenceEqual(expectedIds.OrderBy(id => id)))
         {
-            throw new XunitException($"Unexpected diagnostics on {className}:" + Environment.NewLine + GeneratorHarness.Format(inCase));
+            throw new XunitException($"Expected diagnostics [{string.Join(", ", expectedIds)}] on {className}, got:" + Environment.NewLine + GeneratorHarness.Format(inCase));
         }
     }
 
