@@ -38,7 +38,7 @@ public sealed class CompiledAssembly
     {
         var compilation = run.OutputCompilation;
         var excluded = ImmutableArray<GeneratedFile>.Empty;
-        for (var attempt = 0; attempt < 2; attempt++)
+        for (var attempt = 0; attempt < 6; attempt++)
         {
             using var pe = new MemoryStream();
             var result = compilation.Emit(pe);
@@ -49,15 +49,15 @@ public sealed class CompiledAssembly
                 return new CompiledAssembly(run, context.LoadFromStream(pe), excluded);
             }
 
-            // Leave out the generated files that have errors, and try once more.
+            // Leave out the generated files that have errors, and try again (others may call into them: a few rounds).
             var bad = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)
                 .Select(d => d.Location.SourceTree).Where(run.IsGenerated).Distinct().ToList();
-            if (bad.Count == 0 || attempt > 0)
+            if (bad.Count == 0)
             {
                 return null;
             }
 
-            excluded = run.GeneratedSources.Where(s => bad.Contains(s.SyntaxTree)).ToImmutableArray();
+            excluded = excluded.AddRange(run.GeneratedSources.Where(s => bad.Contains(s.SyntaxTree)));
             compilation = compilation.RemoveSyntaxTrees(bad!);
         }
 
@@ -75,7 +75,7 @@ public sealed class CompiledAssembly
         var file = _run.FindGeneratedFile(type.FullName!.Replace('+', '.'));
         if (file is not null && _excluded.Contains(file))
         {
-            throw new XunitException($"The generated file {file.HintName} does not compile:" + Environment.NewLine
+            throw new XunitException($"The generated file {file.HintName} does not compile (or calls into one that does not):" + Environment.NewLine
                 + GeneratorHarness.Format(_run.CompilerDiagnostics.Where(d => d.Location.SourceTree == file.SyntaxTree)) + Listing(file));
         }
 
@@ -97,13 +97,18 @@ public sealed class CompiledAssembly
         var type = GetType(typeName);
         var candidates = type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(m => m.Name == name)
-            .Where(m => parameterTypes.Length == 0 || m.GetParameters().Select(p => p.ParameterType).Take(parameterTypes.Length).SequenceEqual(parameterTypes))
+            .Where(m => parameterTypes.Length == 0
+                || (name.EndsWith("Backward", StringComparison.Ordinal)
+                    ? m.GetParameters().Select(p => p.ParameterType).Take(parameterTypes.Length).SequenceEqual(parameterTypes)
+                    : m.GetParameters().Select(p => p.ParameterType).SequenceEqual(parameterTypes)))
             .ToList();
         if (name.EndsWith("Backward", StringComparison.Ordinal) && parameterTypes.Length > 0)
         {
-            // The primal parameters are followed by the seed, whose type is the return type.
+            // The primal parameters are followed by the seed, whose type is the return type, and then only gradients
+            // (out scalars or spans): that tells F(double)'s backward from F(double, double)'s.
             candidates = candidates.Where(m => m.GetParameters().Length > parameterTypes.Length
-                && m.GetParameters()[parameterTypes.Length].ParameterType == m.ReturnType).ToList();
+                && m.GetParameters()[parameterTypes.Length].ParameterType == m.ReturnType
+                && m.GetParameters().Skip(parameterTypes.Length + 1).All(p => p.ParameterType.IsByRef || p.ParameterType.Name.StartsWith("Span", StringComparison.Ordinal))).ToList();
         }
 
         return candidates.Count switch
