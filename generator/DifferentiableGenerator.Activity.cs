@@ -53,7 +53,9 @@ public sealed partial class DifferentiableGenerator
             var diagnostics = new List<DiagnosticInfo>();
             var reported = new HashSet<LocationInfo>();
             ReportStops(method.Body, varied, usefulData, diagnostics, reported);
-            if (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId])
+            // With an error on the path the user has something better to fix than a zero gradient.
+            var hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            if (!hasErrors && (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId]))
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ResultNotDifferentiable.Id, method.Source.Location, new[] { method.Source.Name }.ToEquatableArray()));
             }

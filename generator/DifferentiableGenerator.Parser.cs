@@ -831,11 +831,12 @@ public sealed partial class DifferentiableGenerator
                 }
             }
 
-            var arguments = invocation.Arguments.Select(a => Read(a.Value)).ToList();
             if (target.ContainingType.ToDisplayString() == "System.Linq.Enumerable")
             {
                 return UnsupportedExpr(invocation, "A LINQ method", "compute the value with arithmetic and [Differentiable] calls");
             }
+
+            var arguments = invocation.Arguments.Select(a => Read(a.Value)).ToList();
 
             if (target.IsStatic && DerivativeRules.Find(containingType, target.Name, arguments.Count) is { } rule
                 && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating)))

@@ -265,6 +265,23 @@ public sealed partial class DifferentiableGenerator
                     Accumulate(operand, narrowed, output);
                     break;
 
+                case MathCallExpr { Function: "Pow" } pow when pow.Arguments[1] is LiteralExpr exponent && TryParseLiteral(exponent, out var power):
+                    var powBase = pow.Arguments[0];
+                    // x^c with a constant c: c * x^(c-1), folded (and nothing at all for c = 0, as PyTorch).
+                    if (power != 0)
+                    {
+                        var factor = Parser.FormatFloating(power, value.Type.Kind);
+                        var derivative = power switch
+                        {
+                            1 => adjoint,
+                            2 => $"{adjoint} * {factor} * {Operand(powBase)}",
+                            _ => $"{adjoint} * {factor} * {(value.Type.Kind == ValueKind.Float ? "global::System.MathF" : "global::System.Math")}.Pow({Operand(powBase, 0)}, {Parser.FormatFloating(power - 1, value.Type.Kind)})",
+                        };
+                        Accumulate(powBase, derivative, output);
+                    }
+
+                    break;
+
                 case MathCallExpr call:
                     var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
                     var arguments = call.Arguments.Select(a => Operand(a)).ToList();
@@ -318,6 +335,9 @@ public sealed partial class DifferentiableGenerator
                 Accumulate(target, gradient, output);
             }
         }
+
+        private static bool TryParseLiteral(LiteralExpr literal, out double value)
+            => double.TryParse(literal.Text.TrimEnd('f'), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
         private bool IsActive(Expr operand) => operand is VariableExpr v && _active[v.Id];
 
