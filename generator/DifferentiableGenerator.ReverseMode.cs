@@ -57,6 +57,7 @@ public sealed partial class DifferentiableGenerator
 
             var declarations = HoistedDeclarations();
             var adjointDeclarations = _adjointsUsed
+                .Where(id => !_method.Values[id].Type.IsFloatingArray)
                 .OrderBy(id => id)
                 .Select(id => resultValue is not null && id == resultValue.Id
                     ? $"{_method.Values[id].Type.Display} {Adjoint(id)} = {_seed};"
@@ -67,9 +68,9 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
-                if (parameter.Role == ParameterRole.Constant)
+                if (parameter.Role is ParameterRole.Constant or ParameterRole.Span)
                 {
-                    continue;
+                    continue; // Spans are accumulated into directly.
                 }
 
                 var valueId = _method.ParameterValues[i];
@@ -296,6 +297,11 @@ public sealed partial class DifferentiableGenerator
 
                     break;
 
+                case ElementExpr { Array: VariableExpr array } element when _active[array.Id]:
+                    _adjointsUsed.Add(array.Id);
+                    output.Line($"{Adjoint(array.Id)}[{Operand(element.Index, precedence: 0)}] += {adjoint};");
+                    break;
+
                 case UserCallExpr call:
                     ReverseCall(call, adjoint, output);
                     break;
@@ -315,7 +321,18 @@ public sealed partial class DifferentiableGenerator
                     continue;
                 }
 
-                if (IsActive(call.Arguments[i]))
+                if (call.Roles[i] == ParameterRole.Span)
+                {
+                    // The callee adds into the span: pass ours, or a scratch one when no gradient is wanted here.
+                    outs.Add(IsActive(call.Arguments[i])
+                        ? Adjoint(((VariableExpr)call.Arguments[i]).Id)
+                        : $"new {call.Arguments[i].Type.Element.Display}[{Operand(call.Arguments[i])}.Length]");
+                    if (call.Arguments[i] is VariableExpr spanArgument && _active[spanArgument.Id])
+                    {
+                        _adjointsUsed.Add(spanArgument.Id);
+                    }
+                }
+                else if (IsActive(call.Arguments[i]))
                 {
                     var name = Parser.UniqueName("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture), _names);
                     outs.Add("out var " + name);
@@ -369,6 +386,12 @@ public sealed partial class DifferentiableGenerator
 
         private string Adjoint(int valueId)
         {
+            if (_adjointNames[valueId] is null && Array.IndexOf(_method.ParameterValues, valueId) is var index and >= 0 && _method.Source.Parameters[index].Role == ParameterRole.Span)
+            {
+                // An array parameter's adjoint is the caller's gradient span itself.
+                _adjointNames[valueId] = _method.Source.Parameters[index].GradientName;
+            }
+
             if (_adjointNames[valueId] is null)
             {
                 var name = _method.Values[valueId].Name;
