@@ -259,9 +259,9 @@ public sealed class GradCheckResult
         return text.ToString();
     }
 
-    internal static string Format(double value) => value.ToString("G9", CultureInfo.InvariantCulture);
+    internal static string Format(double value) => value.ToString("g9", CultureInfo.InvariantCulture);
 
-    internal static string FormatShort(double value) => value.ToString("G3", CultureInfo.InvariantCulture);
+    internal static string FormatShort(double value) => value.ToString("g3", CultureInfo.InvariantCulture);
 
     internal static string Describe(GradCheckFailure failure, double analyticWithSeed2)
     {
