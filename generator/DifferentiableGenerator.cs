@@ -1,12 +1,47 @@
+using System;
+using System.Linq;
+using AutoDiff.Generators.Helpers;
+using AutoDiff.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AutoDiff.Generators;
 
-/// <summary>Emits a reverse-mode backward method for every method marked [Differentiable].</summary>
+/// <summary>
+/// Emits a reverse-mode backward method for every method marked [Differentiable]. The pipeline: parse each method
+/// into an equatable model (<see cref="Parser"/>), group the models by containing type, and for each type lower,
+/// analyze, transform and emit one file (<see cref="Emitter"/>). Diagnostics are reported by
+/// <see cref="DifferentiableAnalyzer"/>, which runs the same stages; the generator only skips methods with errors.
+/// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class DifferentiableGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        var models = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                DifferentiableAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, cancellationToken) => context.TargetSymbol is IMethodSymbol method && context.TargetNode is MethodDeclarationSyntax syntax
+                    ? Parser.Parse(method, syntax, context.SemanticModel, cancellationToken).Model
+                    : null)
+            .WithTrackingName(TrackingNames.Parse)
+            .Where(static model => model is not null)
+            .Select(static (model, _) => model!)
+            .WithTrackingName(TrackingNames.Models);
+
+        var types = models
+            .Collect()
+            .SelectMany(static (all, _) => all
+                .GroupBy(m => m.TypeKey, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new TypeModel(g.Key, g
+                    .OrderBy(m => m.SourceFileName, StringComparer.Ordinal)
+                    .ThenBy(m => m.SourceLine)
+                    .ThenBy(m => m.Name, StringComparer.Ordinal)
+                    .ToEquatableArray())))
+            .WithTrackingName(TrackingNames.Types);
+
+        context.RegisterSourceOutput(types, static (context, type) => Emitter.Emit(context, type));
     }
 }

@@ -1,0 +1,275 @@
+using System.Collections.Generic;
+using System.Linq;
+using AutoDiff.Generators.Helpers;
+using AutoDiff.Generators.Model;
+
+namespace AutoDiff.Generators;
+
+public sealed partial class DifferentiableGenerator
+{
+    /// <summary>Which values get adjoints, and the diagnostics that depend on how values flow.</summary>
+    /// <param name="Active">Varied and useful: the values that get an adjoint.</param>
+    internal sealed record ActivityResult(bool[] Varied, bool[] Active, List<DiagnosticInfo> Diagnostics);
+
+    /// <summary>
+    /// Activity analysis over the SSA form: a value is <em>varied</em> when it depends differentiably on a
+    /// differentiable parameter and <em>useful</em> when it reaches the result; only values that are both get adjoint
+    /// code. The same walk finds what the user must hear about: a varied value passed to something without a derivative
+    /// (AUTODIFF001/002), a gradient that stops at a piecewise-constant operation (AUTODIFF007), and a result that
+    /// depends on no differentiable parameter (AUTODIFF006). A value that does not reach the result needs neither
+    /// a derivative nor a diagnostic, as in PyTorch, where only what the loss depends on is differentiated.
+    /// </summary>
+    internal static class Activity
+    {
+        public static ActivityResult Analyze(LoweredMethod method)
+        {
+            var count = method.Values.Count;
+            var varied = new bool[count];
+            for (var i = 0; i < method.ParameterValues.Length; i++)
+            {
+                varied[method.ParameterValues[i]] = method.Source.Parameters[i].Role != ParameterRole.Constant;
+            }
+
+            // Forward: SSA without loops defines every value before its uses, so one pass in program order suffices.
+            PropagateVaried(method.Body, varied);
+
+            // Backward: useful through any data edge (for diagnostics) and through differentiable edges (for adjoints).
+            var usefulData = new bool[count];
+            var usefulGradient = new bool[count];
+            if (method.Result is VariableExpr result)
+            {
+                usefulData[result.Id] = true;
+                usefulGradient[result.Id] = true;
+            }
+
+            PropagateUseful(method.Body, usefulData, usefulGradient);
+
+            var active = new bool[count];
+            for (var i = 0; i < count; i++)
+            {
+                active[i] = varied[i] && usefulGradient[i] && method.Values[i].Type.IsFloating;
+            }
+
+            var diagnostics = new List<DiagnosticInfo>();
+            var reported = new HashSet<LocationInfo>();
+            ReportStops(method.Body, varied, usefulData, diagnostics, reported);
+            if (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId])
+            {
+                diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ResultNotDifferentiable.Id, method.Source.Location, new[] { method.Source.Name }.ToEquatableArray()));
+            }
+
+            return new ActivityResult(varied, active, diagnostics);
+        }
+
+        private static void PropagateVaried(LoweredBlock block, bool[] varied)
+        {
+            foreach (var statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case LetStmt let:
+                        varied[let.ValueId] = DifferentiableOperands(let.Value).Any(id => varied[id]);
+                        break;
+                    case PhiStmt phi when phi.Value is VariableExpr v && varied[v.Id]:
+                        varied[phi.PhiId] = true;
+                        break;
+                    case LoweredIf branch:
+                        PropagateVaried(branch.Then, varied);
+                        PropagateVaried(branch.Else, varied);
+                        break;
+                }
+            }
+        }
+
+        private static void PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient)
+        {
+            for (var i = block.Statements.Count - 1; i >= 0; i--)
+            {
+                switch (block.Statements[i])
+                {
+                    case LetStmt let:
+                        if (usefulData[let.ValueId])
+                        {
+                            foreach (var id in ReferencedValues(let.Value))
+                            {
+                                usefulData[id] = true;
+                            }
+                        }
+
+                        if (usefulGradient[let.ValueId])
+                        {
+                            foreach (var id in DifferentiableOperands(let.Value))
+                            {
+                                usefulGradient[id] = true;
+                            }
+                        }
+
+                        break;
+                    case PhiStmt phi when phi.Value is VariableExpr v:
+                        usefulData[v.Id] |= usefulData[phi.PhiId];
+                        usefulGradient[v.Id] |= usefulGradient[phi.PhiId];
+                        break;
+                    case LoweredIf branch:
+                        PropagateUseful(branch.Then, usefulData, usefulGradient);
+                        PropagateUseful(branch.Else, usefulData, usefulGradient);
+                        break;
+                }
+            }
+        }
+
+        /// <summary>The values a derivative can flow back to from a definition (operands with a non-zero partial).</summary>
+        public static IEnumerable<int> DifferentiableOperands(Expr value)
+        {
+            if (!value.Type.IsFloating)
+            {
+                yield break;
+            }
+
+            switch (value)
+            {
+                case VariableExpr v:
+                    yield return v.Id;
+                    break;
+                case BinaryExpr binary:
+                    if (binary.Left is VariableExpr left && left.Type.IsFloating)
+                    {
+                        yield return left.Id;
+                    }
+
+                    if (binary.Right is VariableExpr right && right.Type.IsFloating)
+                    {
+                        yield return right.Id;
+                    }
+
+                    break;
+                case UnaryExpr { Op: UnaryOp.Negate or UnaryOp.Plus, Operand: VariableExpr operand } when operand.Type.IsFloating:
+                    yield return operand.Id;
+                    break;
+                case ConvertExpr { Operand: VariableExpr operand } when operand.Type.IsFloating:
+                    yield return operand.Id;
+                    break;
+                case MathCallExpr call:
+                    var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
+                    for (var i = 0; i < call.Arguments.Count; i++)
+                    {
+                        if (!rule.StopsGradient && rule.Adjoints[i] is not null && call.Arguments[i] is VariableExpr argument && argument.Type.IsFloating)
+                        {
+                            yield return argument.Id;
+                        }
+                    }
+
+                    break;
+                case UserCallExpr call:
+                    for (var i = 0; i < call.Arguments.Count; i++)
+                    {
+                        if (call.Roles[i] != ParameterRole.Constant && call.Arguments[i] is VariableExpr argument && argument.Type.IsFloating)
+                        {
+                            yield return argument.Id;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        /// <summary>Every value an expression reads, through any edge.</summary>
+        public static IEnumerable<int> ReferencedValues(Expr value) => value switch
+        {
+            VariableExpr v => new[] { v.Id },
+            LiteralExpr => Enumerable.Empty<int>(),
+            BinaryExpr b => ReferencedValues(b.Left).Concat(ReferencedValues(b.Right)),
+            UnaryExpr u => ReferencedValues(u.Operand),
+            ConvertExpr c => ReferencedValues(c.Operand),
+            ConditionalExpr c => ReferencedValues(c.Condition).Concat(ReferencedValues(c.WhenTrue)).Concat(ReferencedValues(c.WhenFalse)),
+            MathCallExpr m => m.Arguments.SelectMany(ReferencedValues),
+            UserCallExpr u => (u.Receiver is null ? Enumerable.Empty<int>() : ReferencedValues(u.Receiver)).Concat(u.Arguments.SelectMany(ReferencedValues)),
+            OpaqueExpr o => o.Arguments.SelectMany(ReferencedValues),
+            _ => Enumerable.Empty<int>(),
+        };
+
+        /// <summary>True when a gradient would have to flow into this expression: it depends differentiably on a varied value.</summary>
+        private static bool CarriesGradient(Expr value, bool[] varied) => value.Type.IsFloating && value switch
+        {
+            VariableExpr v => varied[v.Id],
+            BinaryExpr b => CarriesGradient(b.Left, varied) || CarriesGradient(b.Right, varied),
+            UnaryExpr u => CarriesGradient(u.Operand, varied),
+            ConvertExpr c => CarriesGradient(c.Operand, varied),
+            ConditionalExpr c => CarriesGradient(c.WhenTrue, varied) || CarriesGradient(c.WhenFalse, varied),
+            MathCallExpr m => !DerivativeRules.Get(m.Function, m.Arguments.Count).StopsGradient && m.Arguments.Any(a => CarriesGradient(a, varied)),
+            UserCallExpr u => u.Arguments.Where((_, i) => u.Roles[i] != ParameterRole.Constant).Any(a => CarriesGradient(a, varied)),
+            _ => false,
+        };
+
+        private static void ReportStops(LoweredBlock block, bool[] varied, bool[] usefulData, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
+        {
+            foreach (var statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case LetStmt let when usefulData[let.ValueId]:
+                        FindStops(let.Value, varied, diagnostics, reported);
+                        break;
+                    case LoweredIf branch:
+                        ReportStops(branch.Then, varied, usefulData, diagnostics, reported);
+                        ReportStops(branch.Else, varied, usefulData, diagnostics, reported);
+                        break;
+                }
+            }
+        }
+
+        // Where a varied value enters something without a derivative, on a path to the result.
+        private static void FindStops(Expr value, bool[] varied, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
+        {
+            switch (value)
+            {
+                case ConvertExpr { Type.IsFloating: false, Location: { } location } convert when CarriesGradient(convert.Operand, varied):
+                    Report(DiagnosticDescriptors.GradientStops, location, "The conversion to " + convert.Type.Display);
+                    break;
+                case MathCallExpr { Location: { } location } call when DerivativeRules.Get(call.Function, call.Arguments.Count).StopsGradient && call.Arguments.Any(a => CarriesGradient(a, varied)):
+                    Report(DiagnosticDescriptors.GradientStops, location, call.Function);
+                    break;
+                case OpaqueExpr { Location: { } location } opaque when opaque.Arguments.Any(a => CarriesGradient(a, varied)):
+                    if (!opaque.Type.IsFloating && opaque.Type.Kind != ValueKind.Other)
+                    {
+                        // An integer or bool result could carry no gradient anyway: the gradient stops, as at a cast.
+                        Report(DiagnosticDescriptors.GradientStops, location, opaque.Display + ", which returns " + opaque.Type.Display + ",");
+                    }
+                    else if (opaque.IsCall)
+                    {
+                        Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display);
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedConstruct, location, opaque.Display, "no gradient can flow through it; keep the value as double or float");
+                    }
+
+                    break;
+            }
+
+            foreach (var child in Children(value))
+            {
+                FindStops(child, varied, diagnostics, reported);
+            }
+
+            void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo location, params string[] args)
+            {
+                if (reported.Add(location))
+                {
+                    diagnostics.Add(new DiagnosticInfo(descriptor.Id, location, args.ToEquatableArray()));
+                }
+            }
+        }
+
+        private static IEnumerable<Expr> Children(Expr value) => value switch
+        {
+            BinaryExpr b => new[] { b.Left, b.Right },
+            UnaryExpr u => new[] { u.Operand },
+            ConvertExpr c => new[] { c.Operand },
+            ConditionalExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+            MathCallExpr m => m.Arguments,
+            UserCallExpr u => u.Receiver is null ? u.Arguments : u.Arguments.Prepend(u.Receiver),
+            OpaqueExpr o => o.Arguments,
+            _ => Enumerable.Empty<Expr>(),
+        };
+    }
+}

@@ -1,0 +1,343 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AutoDiff.Generators.Helpers;
+using AutoDiff.Generators.Model;
+
+namespace AutoDiff.Generators;
+
+public sealed partial class DifferentiableGenerator
+{
+    /// <summary>
+    /// Source IR to SSA (<see cref="LoweredMethod"/>). Three rewrites make the reverse sweep simple:
+    /// <list type="bullet">
+    /// <item>every assignment defines a new value, and an if merges what its branches assigned with phis, so no value
+    /// the reverse sweep reads is ever overwritten (no tape for loop-free code);</item>
+    /// <item>floating-point expressions become one operation per value, and <c>?:</c> of floating type becomes an
+    /// if, so the branch not taken is never evaluated (no NaN from it, unlike <c>torch.where</c>);</item>
+    /// <item>an if that returns in some path takes the statements after it into its branches, so every path ends
+    /// in a return and the method has one result.</item>
+    /// </list>
+    /// Expressions of other types (conditions, integers) stay trees: they carry no gradient.
+    /// </summary>
+    internal sealed class Lowering
+    {
+        private readonly MethodModel _method;
+        private readonly List<SsaValue> _values = new();
+        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _reservedLocalNames = new(StringComparer.Ordinal);
+        private int _temporaryCount;
+        private int _branchDepth;
+        private SsaValue? _result;
+
+        private Lowering(MethodModel method) => _method = method;
+
+        /// <summary>A chain of statements still to run after the current block: what a returning if takes into its branches.</summary>
+        private sealed class Continuation(EquatableArray<Stmt> statements, int index, Continuation? next)
+        {
+            public EquatableArray<Stmt> Statements { get; } = statements;
+
+            public int Index { get; } = index;
+
+            public Continuation? Next { get; } = next;
+        }
+
+        public static LoweredMethod Lower(MethodModel method) => new Lowering(method).Run();
+
+        private LoweredMethod Run()
+        {
+            foreach (var parameter in _method.Parameters)
+            {
+                _names.Add(parameter.Name);
+                _names.Add(parameter.GradientName);
+            }
+
+            foreach (var variable in _method.Variables)
+            {
+                if (!variable.IsParameter)
+                {
+                    _reservedLocalNames.Add(variable.Name);
+                }
+            }
+
+            var environment = new Dictionary<int, Expr>();
+            var parameterValues = new int[_method.Parameters.Count];
+            for (var i = 0; i < _method.Parameters.Count; i++)
+            {
+                var parameter = _method.Parameters[i];
+                var value = new SsaValue(_values.Count, parameter.Name, parameter.Type, isPhi: false);
+                _values.Add(value);
+                parameterValues[i] = value.Id;
+                environment[parameter.VariableId] = new VariableExpr(value.Id, parameter.Type);
+            }
+
+            var body = new LoweredBlock();
+            var end = LowerStatements(_method.Body.Statements, 0, environment, null, body);
+            if (end is not null)
+            {
+                throw new InvalidOperationException("not all code paths return a value");
+            }
+
+            var result = SimplifyResult(body);
+            return new LoweredMethod(_method, _values, body, result, parameterValues, _names);
+        }
+
+        // A single return at the top level needs no result phi: the returned value is the result.
+        private Expr SimplifyResult(LoweredBlock body)
+        {
+            var phi = _result ?? throw new InvalidOperationException("the method has no return");
+            var assignments = CountPhiAssignments(body, phi.Id);
+            if (assignments == 1 && body.Statements.Count > 0 && body.Statements[body.Statements.Count - 1] is PhiStmt last && last.PhiId == phi.Id)
+            {
+                body.Statements.RemoveAt(body.Statements.Count - 1);
+                return last.Value;
+            }
+
+            return new VariableExpr(phi.Id, phi.Type);
+        }
+
+        private static int CountPhiAssignments(LoweredBlock block, int phiId)
+        {
+            var count = 0;
+            foreach (var statement in block.Statements)
+            {
+                count += statement switch
+                {
+                    PhiStmt phi when phi.PhiId == phiId => 1,
+                    LoweredIf branch => CountPhiAssignments(branch.Then, phiId) + CountPhiAssignments(branch.Else, phiId),
+                    _ => 0,
+                };
+            }
+
+            return count;
+        }
+
+        /// <summary>Lowers statements from <paramref name="index"/> on, then the continuation; returns the environment at the end, or null when every path returned.</summary>
+        private Dictionary<int, Expr>? LowerStatements(EquatableArray<Stmt> statements, int index, Dictionary<int, Expr> environment, Continuation? continuation, LoweredBlock output)
+        {
+            for (var i = index; i < statements.Count; i++)
+            {
+                switch (statements[i])
+                {
+                    case AssignStmt assign:
+                        var variable = _method.Variables[assign.VariableId];
+                        environment[assign.VariableId] = LowerExpression(assign.Value, environment, output, assign.Line, assign.Source, variable.Name, forceValue: true);
+                        break;
+
+                    case ExpressionStmt expression:
+                        output.Statements.Add(new EffectStmt(Rewrite(expression.Value, environment), expression.Line, expression.Source));
+                        break;
+
+                    case ReturnStmt ret:
+                        var returned = LowerExpression(ret.Value, environment, output, ret.Line, ret.Source, null, forceValue: false);
+                        _result ??= NewValue("result", _method.ReturnType, isPhi: true);
+                        output.Statements.Add(new PhiStmt(_result.Id, returned, ret.Line, ret.Source));
+                        return null;
+
+                    case IfStmt branch when Returns(branch.Then) || Returns(branch.Else):
+                    {
+                        // The rest of this block (and of the enclosing ones) runs in each branch that falls through.
+                        var rest = new Continuation(statements, i + 1, continuation);
+                        var condition = Rewrite(branch.Condition, environment);
+                        var then = LowerBranch(branch.Then, environment, rest);
+                        var @else = LowerBranch(branch.Else, environment, rest);
+                        output.Statements.Add(new LoweredIf(condition, then.Block, @else.Block, branch.Line, branch.Source));
+                        return null;
+                    }
+
+                    case IfStmt branch:
+                    {
+                        var condition = Rewrite(branch.Condition, environment);
+                        var then = LowerBranch(branch.Then, environment, null);
+                        var @else = LowerBranch(branch.Else, environment, null);
+                        MergeWithPhis(environment, then.Environment!, then.Block, @else.Environment!, @else.Block, branch.Line, branch.Source);
+                        output.Statements.Add(new LoweredIf(condition, then.Block, @else.Block, branch.Line, branch.Source));
+                        break;
+                    }
+
+                    default:
+                        throw new InvalidOperationException("unexpected statement " + statements[i].GetType().Name);
+                }
+            }
+
+            return continuation is null ? environment : LowerStatements(continuation.Statements, continuation.Index, environment, continuation.Next, output);
+        }
+
+        private (LoweredBlock Block, Dictionary<int, Expr>? Environment) LowerBranch(Block block, Dictionary<int, Expr> environment, Continuation? continuation)
+        {
+            var output = new LoweredBlock();
+            _branchDepth++;
+            var end = LowerStatements(block.Statements, 0, new Dictionary<int, Expr>(environment), continuation, output);
+            _branchDepth--;
+            return (output, end);
+        }
+
+        private void MergeWithPhis(Dictionary<int, Expr> environment, Dictionary<int, Expr> then, LoweredBlock thenBlock, Dictionary<int, Expr> @else, LoweredBlock elseBlock, int line, string source)
+        {
+            foreach (var variableId in then.Keys.Union(@else.Keys).OrderBy(id => id).ToList())
+            {
+                // A variable declared inside only one branch is out of scope after the if.
+                if (!then.TryGetValue(variableId, out var fromThen) || !@else.TryGetValue(variableId, out var fromElse))
+                {
+                    continue;
+                }
+
+                if (fromThen.Equals(fromElse))
+                {
+                    environment[variableId] = fromThen;
+                    continue;
+                }
+
+                var variable = _method.Variables[variableId];
+                var phi = NewValue(variable.Name, variable.Type, isPhi: true);
+                thenBlock.Statements.Add(new PhiStmt(phi.Id, fromThen, line, source));
+                elseBlock.Statements.Add(new PhiStmt(phi.Id, fromElse, line, source));
+                environment[variableId] = new VariableExpr(phi.Id, phi.Type);
+            }
+        }
+
+        private static bool Returns(Block block) => block.Statements.Any(s => s switch
+        {
+            ReturnStmt => true,
+            IfStmt branch => Returns(branch.Then) || Returns(branch.Else),
+            _ => false,
+        });
+
+        /// <summary>
+        /// Lowers an expression to an operand: a value reference or a literal (or a constant tree for non-floating
+        /// types). With <paramref name="forceValue"/> the result is always a value named <paramref name="name"/>, so a
+        /// user's variable keeps its name in the generated code.
+        /// </summary>
+        private Expr LowerExpression(Expr expression, Dictionary<int, Expr> environment, LoweredBlock output, int line, string source, string? name, bool forceValue)
+        {
+            if (!expression.Type.IsFloating)
+            {
+                var tree = Rewrite(expression, environment);
+                return forceValue ? Define(tree, output, line, source, name) : tree;
+            }
+
+            switch (expression)
+            {
+                case LiteralExpr or VariableExpr:
+                    var operand = expression is VariableExpr v ? environment[v.Id] : expression;
+                    return forceValue ? Define(operand, output, line, source, name) : operand;
+
+                case ConditionalExpr conditional:
+                {
+                    var condition = Rewrite(conditional.Condition, environment);
+                    var phi = NewValue(name ?? NextTemporaryName(), conditional.Type, isPhi: true);
+                    var then = new LoweredBlock();
+                    var @else = new LoweredBlock();
+                    _branchDepth++;
+                    then.Statements.Add(new PhiStmt(phi.Id, LowerExpression(conditional.WhenTrue, environment, then, line, source, null, false), line, source));
+                    @else.Statements.Add(new PhiStmt(phi.Id, LowerExpression(conditional.WhenFalse, environment, @else, line, source, null, false), line, source));
+                    _branchDepth--;
+                    output.Statements.Add(new LoweredIf(condition, then, @else, line, source));
+                    return new VariableExpr(phi.Id, phi.Type);
+                }
+
+                case BinaryExpr binary:
+                    return Define(binary with
+                    {
+                        Left = LowerExpression(binary.Left, environment, output, line, source, null, false),
+                        Right = LowerExpression(binary.Right, environment, output, line, source, null, false),
+                    }, output, line, source, name);
+
+                case UnaryExpr unary:
+                    return Define(unary with { Operand = LowerExpression(unary.Operand, environment, output, line, source, null, false) }, output, line, source, name);
+
+                case ConvertExpr convert:
+                    return Define(convert with { Operand = LowerExpression(convert.Operand, environment, output, line, source, null, false) }, output, line, source, name);
+
+                case MathCallExpr call:
+                    return Define(call with { Arguments = LowerAll(call.Arguments, environment, output, line, source) }, output, line, source, name);
+
+                case UserCallExpr call:
+                    return Define(call with
+                    {
+                        Receiver = call.Receiver is null ? null : Rewrite(call.Receiver, environment),
+                        Arguments = LowerAll(call.Arguments, environment, output, line, source),
+                    }, output, line, source, name);
+
+                case OpaqueExpr opaque:
+                    return Define(opaque with { Arguments = LowerAll(opaque.Arguments, environment, output, line, source) }, output, line, source, name);
+
+                default:
+                    throw new InvalidOperationException("unexpected expression " + expression.GetType().Name);
+            }
+        }
+
+        private EquatableArray<Expr> LowerAll(EquatableArray<Expr> expressions, Dictionary<int, Expr> environment, LoweredBlock output, int line, string source)
+            => expressions.Select(e => LowerExpression(e, environment, output, line, source, null, false)).ToEquatableArray();
+
+        private VariableExpr Define(Expr value, LoweredBlock output, int line, string source, string? name)
+        {
+            var ssa = NewValue(name ?? NextTemporaryName(), value.Type, isPhi: false);
+            output.Statements.Add(new LetStmt(ssa.Id, value, line, source));
+            return new VariableExpr(ssa.Id, value.Type);
+        }
+
+        /// <summary>Replaces variable reads in a tree (a condition, an integer expression) with the values they hold.</summary>
+        private static Expr Rewrite(Expr expression, Dictionary<int, Expr> environment) => expression switch
+        {
+            VariableExpr variable => environment[variable.Id],
+            LiteralExpr => expression,
+            BinaryExpr binary => binary with { Left = Rewrite(binary.Left, environment), Right = Rewrite(binary.Right, environment) },
+            UnaryExpr unary => unary with { Operand = Rewrite(unary.Operand, environment) },
+            ConvertExpr convert => convert with { Operand = Rewrite(convert.Operand, environment) },
+            ConditionalExpr conditional => conditional with
+            {
+                Condition = Rewrite(conditional.Condition, environment),
+                WhenTrue = Rewrite(conditional.WhenTrue, environment),
+                WhenFalse = Rewrite(conditional.WhenFalse, environment),
+            },
+            MathCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray() },
+            UserCallExpr call => call with
+            {
+                Receiver = call.Receiver is null ? null : Rewrite(call.Receiver, environment),
+                Arguments = call.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray(),
+            },
+            OpaqueExpr opaque => opaque with { Arguments = opaque.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray() },
+            _ => throw new InvalidOperationException("unexpected expression " + expression.GetType().Name),
+        };
+
+        private SsaValue NewValue(string name, TypeRef type, bool isPhi)
+        {
+            // A user's local keeps its name for its first value; later values and temporaries avoid every local's name.
+            string unique;
+            if (_reservedLocalNames.Remove(name))
+            {
+                unique = name;
+                _names.Add(name);
+            }
+            else
+            {
+                var candidate = name;
+                for (var i = 1; _names.Contains(candidate) || _reservedLocalNames.Contains(candidate); i++)
+                {
+                    candidate = name + "_" + i.ToString(CultureInfo.InvariantCulture);
+                }
+
+                unique = candidate;
+                _names.Add(unique);
+            }
+
+            var value = new SsaValue(_values.Count, unique, type, isPhi) { InBranch = _branchDepth > 0 };
+            _values.Add(value);
+            return value;
+        }
+
+        private string NextTemporaryName()
+        {
+            while (true)
+            {
+                var name = "t" + (_temporaryCount++).ToString(CultureInfo.InvariantCulture);
+                if (!_names.Contains(name) && !_reservedLocalNames.Contains(name))
+                {
+                    return name;
+                }
+            }
+        }
+    }
+}

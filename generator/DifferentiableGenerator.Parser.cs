@@ -1,0 +1,1081 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using AutoDiff.Generators.Helpers;
+using AutoDiff.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace AutoDiff.Generators;
+
+public sealed partial class DifferentiableGenerator
+{
+    internal const string DifferentiableAttributeName = "AutoDiff.DifferentiableAttribute";
+    internal const string NoGradAttributeName = "AutoDiff.NoGradAttribute";
+
+    /// <summary>The suffix of every file the generator adds; members declared there are the generator's own.</summary>
+    internal const string HintNameSuffix = ".AutoDiff.g.cs";
+
+    /// <summary>
+    /// Reads a [Differentiable] method into the source IR (<see cref="MethodModel"/>), reporting what cannot be
+    /// differentiated. Used by the generator's pipeline and by <see cref="DifferentiableAnalyzer"/>, so that the
+    /// editor and the build report the same diagnostics the generator acts on.
+    /// </summary>
+    internal sealed class Parser
+    {
+        private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+        private readonly IMethodSymbol _method;
+        private readonly MethodDeclarationSyntax _syntax;
+        private readonly SemanticModel _semanticModel;
+        private readonly CancellationToken _cancellationToken;
+        private readonly List<DiagnosticInfo> _diagnostics = new();
+        private readonly List<VariableInfo> _variables = new();
+        private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
+
+        // The method has C# errors (half-typed code in the editor): the compiler reports those; we stay quiet.
+        private bool _hasCompilerErrors;
+
+        private Parser(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            _method = method;
+            _syntax = syntax;
+            _semanticModel = semanticModel;
+            _cancellationToken = cancellationToken;
+        }
+
+        /// <summary>Parses one method. Never throws (but for cancellation): an internal failure becomes AUTODIFF900.</summary>
+        public static ParseResult Parse(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return new Parser(method, syntax, semanticModel, cancellationToken).Run();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new ParseResult(null, ImmutableDiagnostics(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(), method.Name, ex.GetType().Name + ": " + ex.Message)));
+            }
+        }
+
+        private static EquatableArray<DiagnosticInfo> ImmutableDiagnostics(params DiagnosticInfo[] diagnostics) => diagnostics.ToEquatableArray();
+
+        private ParseResult Run()
+        {
+            var signatureOk = CheckSignature();
+            var parameters = signatureOk ? ReadParameters() : default;
+
+            Block? body = null;
+            if (signatureOk)
+            {
+                var operation = _semanticModel.GetOperation(_syntax, _cancellationToken) as IMethodBodyOperation;
+                var bodyOperation = operation?.BlockBody ?? operation?.ExpressionBody;
+                if (bodyOperation is null)
+                {
+                    Report(DiagnosticDescriptors.NoBody, _syntax.Identifier.GetLocation(), _method.Name);
+                }
+                else if (_semanticModel.GetDiagnostics(_syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+                {
+                    _hasCompilerErrors = true;
+                }
+                else
+                {
+                    body = ReadBlock(bodyOperation.Operations);
+                }
+            }
+
+            if (_hasCompilerErrors)
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
+            var hasErrors = _diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == DiagnosticSeverity.Error);
+            if (hasErrors || body is null)
+            {
+                return new ParseResult(null, _diagnostics.ToEquatableArray());
+            }
+
+            var lineSpan = _syntax.Identifier.GetLocation().GetLineSpan();
+            var model = new MethodModel(
+                Namespace: _method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+                TypeKey: _method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                ContainingTypes: ReadContainingTypes(),
+                Name: _method.Name,
+                Modifiers: Modifiers(),
+                IsStatic: _method.IsStatic,
+                ReturnType: TypeOf(_method.ReturnType),
+                Parameters: parameters,
+                Variables: _variables.ToEquatableArray(),
+                Body: body,
+                SourceFileName: System.IO.Path.GetFileName(_syntax.SyntaxTree.FilePath),
+                SourceLine: lineSpan.StartLinePosition.Line + 1,
+                Location: LocationInfo.From(_syntax.Identifier.GetLocation()));
+            return new ParseResult(model, _diagnostics.ToEquatableArray());
+        }
+
+        // ---- Signature --------------------------------------------------------------------------------------------
+
+        private bool CheckSignature()
+        {
+            var ok = true;
+            foreach (var type in _syntax.Ancestors().OfType<TypeDeclarationSyntax>())
+            {
+                if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+                {
+                    Report(DiagnosticDescriptors.TypeNotPartial, _syntax.Identifier.GetLocation(), type.Identifier.Text, _method.Name);
+                    ok = false;
+                }
+
+                if (type is InterfaceDeclarationSyntax)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedConstruct, _syntax.Identifier.GetLocation(), "A method of an interface", "put it in a partial class or struct");
+                    ok = false;
+                }
+            }
+
+            if (_syntax.Parent is not TypeDeclarationSyntax)
+            {
+                ok = false;
+            }
+
+            if (_method.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
+            {
+                if (_method.ReturnType.TypeKind == TypeKind.Error)
+                {
+                    _hasCompilerErrors = true;
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.InvalidReturnType, _syntax.ReturnType.GetLocation(), _method.Name, _method.ReturnType.ToDisplayString());
+                }
+
+                ok = false;
+            }
+
+            if (_method.IsGenericMethod)
+            {
+                Report(DiagnosticDescriptors.UnsupportedConstruct, _syntax.TypeParameterList?.GetLocation() ?? _syntax.Identifier.GetLocation(),
+                    "A generic method", "write it for double or float");
+                ok = false;
+            }
+
+            if (_method.IsAbstract || _method.IsExtern || (_syntax.Body is null && _syntax.ExpressionBody is null))
+            {
+                Report(DiagnosticDescriptors.NoBody, _syntax.Identifier.GetLocation(), _method.Name);
+                ok = false;
+            }
+
+            for (var i = 0; i < _method.Parameters.Length; i++)
+            {
+                var parameter = _method.Parameters[i];
+                var parameterSyntax = _syntax.ParameterList.Parameters[i];
+                if (parameter.RefKind is RefKind.Ref or RefKind.Out)
+                {
+                    Report(DiagnosticDescriptors.InvalidParameterModifier, parameterSyntax.GetLocation(), parameter.Name,
+                        parameter.RefKind == RefKind.Ref ? "ref" : "out");
+                    ok = false;
+                }
+                else if (parameter.IsParams)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedConstruct, parameterSyntax.GetLocation(), "A params parameter", "take a plain parameter instead");
+                    ok = false;
+                }
+                else if (parameter.Type.TypeKind == TypeKind.Error)
+                {
+                    _hasCompilerErrors = true;
+                    ok = false;
+                }
+                else if (!IsNoGrad(parameter) && !TypeOf(parameter.Type).IsFloating && IsFloatingCollection(parameter.Type))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedConstruct, parameterSyntax.GetLocation(),
+                        $"Differentiable parameter '{parameter.Name}' of type '{parameter.Type.ToDisplayString()}'",
+                        "array and span parameters are not differentiated yet; mark it [NoGrad] if it is a constant");
+                    ok = false;
+                }
+            }
+
+            if (ok)
+            {
+                CheckBackwardNameFree();
+            }
+
+            return ok;
+        }
+
+        private void CheckBackwardNameFree()
+        {
+            // The backward's leading parameters are the method's own: a user method with that name and those leading
+            // parameter types would be ambiguous with, or identical to, the generated one.
+            var backwardName = _method.Name + "Backward";
+            foreach (var member in _method.ContainingType.GetMembers(backwardName))
+            {
+                if (member is not IMethodSymbol existing || IsGeneratedByUs(existing))
+                {
+                    continue;
+                }
+
+                var expectedCount = _method.Parameters.Length + 1 + _method.Parameters.Count(p => RoleOf(p) != ParameterRole.Constant);
+                var leadingMatch = existing.Parameters.Length == expectedCount
+                    && _method.Parameters.Select(p => p.Type).SequenceEqual(existing.Parameters.Take(_method.Parameters.Length).Select(p => p.Type), SymbolEqualityComparer.Default);
+                if (leadingMatch)
+                {
+                    Report(DiagnosticDescriptors.BackwardNameTaken, _syntax.Identifier.GetLocation(), _method.ContainingType.Name, backwardName, _method.Name);
+                }
+            }
+        }
+
+        private static bool IsGeneratedByUs(ISymbol symbol)
+            => symbol.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(HintNameSuffix, StringComparison.Ordinal));
+
+        private static bool IsFloatingCollection(ITypeSymbol type) => type switch
+        {
+            IArrayTypeSymbol array => array.ElementType.SpecialType is SpecialType.System_Double or SpecialType.System_Single,
+            INamedTypeSymbol { IsGenericType: true } named => named.TypeArguments.Any(t => t.SpecialType is SpecialType.System_Double or SpecialType.System_Single),
+            _ => false,
+        };
+
+        private static bool IsNoGrad(IParameterSymbol parameter)
+            => parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoGradAttributeName);
+
+        /// <summary>How a parameter takes part in differentiation; shared with callers that call this method's backward.</summary>
+        internal static ParameterRole RoleOf(IParameterSymbol parameter)
+            => !IsNoGrad(parameter) && parameter.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
+                ? ParameterRole.Scalar
+                : ParameterRole.Constant;
+
+        private EquatableArray<ParameterModel> ReadParameters()
+        {
+            var parameters = new List<ParameterModel>();
+            var taken = new HashSet<string>(_method.Parameters.Select(p => p.Name));
+            foreach (var parameter in _method.Parameters)
+            {
+                var id = DeclareVariable(parameter, parameter.Name, parameter.Type, isParameter: true);
+                var modifier = parameter.RefKind switch
+                {
+                    RefKind.In => "in ",
+                    RefKind.RefReadOnlyParameter => "ref readonly ",
+                    _ => "",
+                };
+                var declaration = modifier + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
+                var gradientName = UniqueName("grad" + char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1), taken);
+                parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
+            }
+
+            return parameters.ToEquatableArray();
+        }
+
+        internal static string UniqueName(string name, HashSet<string> taken)
+        {
+            var candidate = name;
+            for (var i = 1; !taken.Add(candidate); i++)
+            {
+                candidate = name + "_" + i.ToString(CultureInfo.InvariantCulture);
+            }
+
+            return candidate;
+        }
+
+        private static string EscapeIdentifier(string name)
+            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+        private string Modifiers()
+        {
+            var accessibility = _method.DeclaredAccessibility switch
+            {
+                Accessibility.Public => "public",
+                Accessibility.Internal => "internal",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedOrInternal => "protected internal",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => "private",
+            };
+            return _method.IsStatic ? accessibility + " static" : accessibility;
+        }
+
+        private EquatableArray<ContainingType> ReadContainingTypes()
+        {
+            var types = new List<ContainingType>();
+            for (var type = _method.ContainingType; type is not null; type = type.ContainingType)
+            {
+                var keyword = type switch
+                {
+                    { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+                    { IsRecord: true } => "record",
+                    { TypeKind: TypeKind.Struct } => "struct",
+                    { TypeKind: TypeKind.Interface } => "interface",
+                    _ => "class",
+                };
+                var modifiers = type.IsStatic ? "static " : "";
+                if (type.TypeKind == TypeKind.Struct && type.IsReadOnly)
+                {
+                    modifiers += "readonly ";
+                }
+
+                if (type.IsRefLikeType)
+                {
+                    modifiers += "ref ";
+                }
+
+                var name = type.Name + (type.TypeParameters.Length > 0 ? "<" + string.Join(", ", type.TypeParameters.Select(t => t.Name)) + ">" : "");
+                types.Insert(0, new ContainingType($"{modifiers}partial {keyword} {name}", type.Name));
+            }
+
+            return types.ToEquatableArray();
+        }
+
+        // ---- Statements -------------------------------------------------------------------------------------------
+
+        private Block ReadBlock(IEnumerable<IOperation> operations)
+        {
+            var statements = new List<Stmt>();
+            foreach (var operation in operations)
+            {
+                ReadStatement(operation, statements);
+            }
+
+            return new Block(statements.ToEquatableArray());
+        }
+
+        private Block ReadEmbedded(IOperation? operation)
+        {
+            if (operation is null)
+            {
+                return Block.Empty;
+            }
+
+            var statements = new List<Stmt>();
+            ReadStatement(operation, statements);
+            return new Block(statements.ToEquatableArray());
+        }
+
+        private void ReadStatement(IOperation operation, List<Stmt> output)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var (line, source) = SourceOf(operation.Syntax);
+            switch (operation)
+            {
+                case IBlockOperation block when operation.Syntax is not UnsafeStatementSyntax:
+                    foreach (var inner in block.Operations)
+                    {
+                        ReadStatement(inner, output);
+                    }
+
+                    break;
+
+                case IVariableDeclarationGroupOperation group:
+                    foreach (var declaration in group.Declarations)
+                    {
+                        foreach (var declarator in declaration.Declarators)
+                        {
+                            ReadDeclarator(declarator, output);
+                        }
+                    }
+
+                    break;
+
+                case IExpressionStatementOperation { Operation: var expression }:
+                    ReadExpressionStatement(expression, line, source, output);
+                    break;
+
+                case IReturnOperation { ReturnedValue: { } value }:
+                    output.Add(new ReturnStmt(Read(value), line, source));
+                    break;
+
+                case IConditionalOperation conditional:
+                    output.Add(new IfStmt(Read(conditional.Condition), ReadEmbedded(conditional.WhenTrue), ReadEmbedded(conditional.WhenFalse), line, source));
+                    break;
+
+                case ISwitchOperation switchOperation:
+                    ReadSwitch(switchOperation, output);
+                    break;
+
+                case IEmptyOperation:
+                    break;
+
+                case ILoopOperation loop:
+                    Unsupported(operation, LoopName(loop), "loops are not supported yet; move the loop into the caller or unroll it");
+                    break;
+
+                case IBranchOperation branch:
+                    Unsupported(operation, branch.BranchKind switch
+                    {
+                        BranchKind.Break => "'break' outside a switch section's end",
+                        BranchKind.Continue => "'continue'",
+                        _ => "'goto'",
+                    }, "rewrite the control flow with if/else");
+                    break;
+
+                case ILabeledOperation:
+                    Unsupported(operation, "A label", "rewrite the control flow with if/else");
+                    break;
+
+                case ITryOperation:
+                    Unsupported(operation, "try/catch/finally", "move the error handling into the caller");
+                    break;
+
+                case IThrowOperation:
+                    Unsupported(operation, "A throw statement", "validate the arguments in the caller");
+                    break;
+
+                case IUsingOperation or IUsingDeclarationOperation:
+                    Unsupported(operation, "A using statement", "create and dispose the resource in the caller");
+                    break;
+
+                case ILockOperation:
+                    Unsupported(operation, "A lock statement", "take the lock in the caller");
+                    break;
+
+                case ILocalFunctionOperation:
+                    Unsupported(operation, "A local function", "make it a [Differentiable] method of the type");
+                    break;
+
+                case IInvalidOperation:
+                    _hasCompilerErrors = true;
+                    break;
+
+                default:
+                    if (operation.Syntax is UnsafeStatementSyntax or FixedStatementSyntax)
+                    {
+                        Unsupported(operation, "Unsafe code", "use safe code in a [Differentiable] method");
+                    }
+                    else
+                    {
+                        Unsupported(operation, "The statement '" + source + "'", "rewrite it with assignments, if/else and return");
+                    }
+
+                    break;
+            }
+        }
+
+        private static string LoopName(ILoopOperation loop) => loop.LoopKind switch
+        {
+            LoopKind.For => "A for loop",
+            LoopKind.ForEach => "A foreach loop",
+            LoopKind.While when loop.Syntax is DoStatementSyntax => "A do loop",
+            LoopKind.While => "A while loop",
+            _ => "A loop",
+        };
+
+        private void ReadDeclarator(IVariableDeclaratorOperation declarator, List<Stmt> output)
+        {
+            var local = declarator.Symbol;
+            if (local.IsRef)
+            {
+                Unsupported(declarator, "A ref local", "copy the value into a plain local");
+                return;
+            }
+
+            if (local.IsConst)
+            {
+                return; // Reads of a const local fold to its value.
+            }
+
+            var id = DeclareVariable(local, local.Name, local.Type, isParameter: false);
+            var initializer = declarator.Initializer ?? declarator.GetVariableInitializer();
+            if (initializer is not null)
+            {
+                var (line, source) = SourceOf(declarator.Syntax.Parent?.Parent ?? declarator.Syntax);
+                output.Add(new AssignStmt(id, Read(initializer.Value), line, source));
+            }
+        }
+
+        private void ReadExpressionStatement(IOperation expression, int line, string source, List<Stmt> output)
+        {
+            switch (expression)
+            {
+                case ISimpleAssignmentOperation { Target: IDiscardOperation } discard:
+                    output.Add(new ExpressionStmt(Read(discard.Value), line, source));
+                    break;
+
+                case ISimpleAssignmentOperation assignment when TargetVariable(assignment.Target) is { } id:
+                    if (assignment.IsRef)
+                    {
+                        Unsupported(assignment, "A ref assignment", "assign the value instead");
+                        return;
+                    }
+
+                    output.Add(new AssignStmt(id, Read(assignment.Value), line, source));
+                    break;
+
+                case ICompoundAssignmentOperation compound when TargetVariable(compound.Target) is { } id:
+                    var op = BinaryOpOf(compound.OperatorKind);
+                    if (op is null || compound.OperatorMethod is not null)
+                    {
+                        Unsupported(compound, "The operator '" + compound.OperatorKind + "'", "write the operation out");
+                        return;
+                    }
+
+                    output.Add(new AssignStmt(id, Compound(compound.Target, op.Value, Read(compound.Value), compound.Target.Type!), line, source));
+                    break;
+
+                case IIncrementOrDecrementOperation increment when TargetVariable(increment.Target) is { } id:
+                    var one = new LiteralExpr("1", TypeRef.Int);
+                    var kind = increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Subtract;
+                    output.Add(new AssignStmt(id, Compound(increment.Target, kind, one, increment.Target.Type!), line, source));
+                    break;
+
+                case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
+                    var target = expression switch
+                    {
+                        IAssignmentOperation a => a.Target,
+                        IIncrementOrDecrementOperation i => i.Target,
+                        _ => expression,
+                    };
+                    Unsupported(target, "Assigning to '" + target.Syntax + "'", "a [Differentiable] method may assign only its parameters and locals; return the value instead");
+                    break;
+
+                case IInvocationOperation or IObjectCreationOperation:
+                    output.Add(new ExpressionStmt(Read(expression), line, source));
+                    break;
+
+                case IThrowOperation:
+                    Unsupported(expression, "A throw statement", "validate the arguments in the caller");
+                    break;
+
+                case IInvalidOperation:
+                    _hasCompilerErrors = true;
+                    break;
+
+                default:
+                    Unsupported(expression, "The statement '" + source + "'", "rewrite it with assignments, if/else and return");
+                    break;
+            }
+        }
+
+        // x op= v is x = (T)(x op v), with the operation done in the wider of the two types.
+        private Expr Compound(IOperation target, BinaryOp op, Expr value, ITypeSymbol targetType)
+        {
+            var targetRef = TypeOf(targetType);
+            var left = Read(target);
+            var operationType = Wider(targetRef, value.Type);
+            var result = new BinaryExpr(op, Coerce(left, operationType), Coerce(value, operationType), operationType);
+            return Coerce(result, targetRef);
+        }
+
+        private static TypeRef Wider(TypeRef a, TypeRef b)
+        {
+            if (a.Kind == ValueKind.Double || b.Kind == ValueKind.Double)
+            {
+                return TypeRef.Double;
+            }
+
+            if (a.Kind == ValueKind.Float || b.Kind == ValueKind.Float)
+            {
+                return TypeRef.Float;
+            }
+
+            return a;
+        }
+
+        private static Expr Coerce(Expr expr, TypeRef type)
+            => expr.Type == type ? expr
+             : expr is LiteralExpr literal && type.IsFloating && double.TryParse(literal.Text.TrimEnd('f', 'd', 'L', 'u', 'U'), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                ? new LiteralExpr(FormatFloating(value, type.Kind), type)
+                : new ConvertExpr(expr, type, null);
+
+        private int? TargetVariable(IOperation target) => target switch
+        {
+            ILocalReferenceOperation local when _variableIds.TryGetValue(local.Local, out var id) => id,
+            IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out var id) => id,
+            _ => null,
+        };
+
+        private void ReadSwitch(ISwitchOperation switchOperation, List<Stmt> output)
+        {
+            // switch (v) { case ...: } is an else-if chain over the value, stored once in a local when it is not one.
+            var (line, source) = SourceOf(switchOperation.Syntax);
+            var value = Read(switchOperation.Value);
+            if (value is not (VariableExpr or LiteralExpr))
+            {
+                var id = DeclareSynthetic("switchValue", value.Type);
+                output.Add(new AssignStmt(id, value, line, source));
+                value = new VariableExpr(id, value.Type);
+            }
+
+            Block? defaultBody = null;
+            var sections = new List<(Expr Condition, Block Body, int Line, string Source)>();
+            foreach (var section in switchOperation.Cases)
+            {
+                var body = ReadSwitchSection(section);
+                var (sectionLine, sectionSource) = SourceOf(section.Syntax is SwitchSectionSyntax s ? s.Labels[0] : section.Syntax);
+                Expr? condition = null;
+                var isDefault = false;
+                foreach (var clause in section.Clauses)
+                {
+                    Expr? clauseCondition = clause switch
+                    {
+                        IDefaultCaseClauseOperation => null,
+                        ISingleValueCaseClauseOperation single => new BinaryExpr(BinaryOp.Equals, value, Read(single.Value), TypeRef.Bool),
+                        IPatternCaseClauseOperation pattern => And(Pattern(value, pattern.Pattern), pattern.Guard is null ? null : Read(pattern.Guard)),
+                        _ => UnsupportedExpr(clause, "This case label", "use constant, relational or discard patterns"),
+                    };
+                    if (clause is IDefaultCaseClauseOperation)
+                    {
+                        isDefault = true;
+                    }
+                    else
+                    {
+                        condition = condition is null ? clauseCondition : new BinaryExpr(BinaryOp.ConditionalOr, condition, clauseCondition!, TypeRef.Bool);
+                    }
+                }
+
+                if (isDefault)
+                {
+                    defaultBody = body;
+                }
+                else if (condition is not null)
+                {
+                    sections.Add((condition, body, sectionLine, sectionSource));
+                }
+            }
+
+            var chain = defaultBody ?? Block.Empty;
+            for (var i = sections.Count - 1; i >= 0; i--)
+            {
+                var (condition, body, sectionLine, sectionSource) = sections[i];
+                chain = new Block(ImmutableSingle(new IfStmt(condition, body, chain, sectionLine, sectionSource)));
+            }
+
+            output.AddRange(chain.Statements);
+        }
+
+        private static EquatableArray<Stmt> ImmutableSingle(Stmt statement) => new[] { statement }.ToEquatableArray();
+
+        private Block ReadSwitchSection(ISwitchCaseOperation section)
+        {
+            var statements = new List<Stmt>();
+            var body = section.Body;
+            for (var i = 0; i < body.Length; i++)
+            {
+                // The section's final 'break' ends it; any other break is unsupported control flow.
+                if (i == body.Length - 1 && body[i] is IBranchOperation { BranchKind: BranchKind.Break })
+                {
+                    break;
+                }
+
+                ReadStatement(body[i], statements);
+            }
+
+            return new Block(statements.ToEquatableArray());
+        }
+
+        private static Expr? And(Expr? left, Expr? right)
+            => left is null ? right : right is null ? left : new BinaryExpr(BinaryOp.ConditionalAnd, left, right, TypeRef.Bool);
+
+        // ---- Expressions ------------------------------------------------------------------------------------------
+
+        private Expr Read(IOperation operation)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var type = operation.Type is { } t ? TypeOf(t) : new TypeRef("object", ValueKind.Other);
+            if (operation.Type is { TypeKind: TypeKind.Error } || operation is IInvalidOperation)
+            {
+                _hasCompilerErrors = true;
+                return new LiteralExpr("default", type);
+            }
+
+            if (operation.ConstantValue is { HasValue: true } constant && Literal(constant.Value, operation.Type) is { } literal)
+            {
+                return literal;
+            }
+
+            switch (operation)
+            {
+                case ILocalReferenceOperation local when _variableIds.TryGetValue(local.Local, out var id):
+                    return new VariableExpr(id, type);
+
+                case IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out var id):
+                    return new VariableExpr(id, type);
+
+                case IBinaryOperation binary:
+                    return ReadBinary(binary, type);
+
+                case IUnaryOperation unary:
+                    return ReadUnary(unary, type);
+
+                case IConversionOperation conversion:
+                    return ReadConversion(conversion, type);
+
+                case IConditionalOperation { WhenFalse: { } whenFalse } conditional:
+                    return new ConditionalExpr(Read(conditional.Condition), Read(conditional.WhenTrue), Read(whenFalse), type);
+
+                case IInvocationOperation invocation:
+                    return ReadInvocation(invocation, type);
+
+                case ISwitchExpressionOperation switchExpression:
+                    return ReadSwitchExpression(switchExpression, type);
+
+                case IIsPatternOperation isPattern:
+                    return Pattern(Read(isPattern.Value), isPattern.Pattern);
+
+                case IInstanceReferenceOperation:
+                    return new OpaqueExpr("this", "this", IsCall: false, EquatableArray<Expr>.Empty, type, null);
+
+                case IFieldReferenceOperation field:
+                    return MemberRead(field, field.Field, field.Instance, type);
+
+                case IPropertyReferenceOperation property when property.Arguments.Length == 0:
+                    return MemberRead(property, property.Property, property.Instance, type);
+
+                case IDefaultValueOperation:
+                    return new LiteralExpr("default(" + type.Display + ")", type);
+
+                case IObjectCreationOperation creation when creation.Constructor is not null && creation.Initializer is null:
+                    return Opaque(creation, "new " + creation.Type!.ToDisplayString(s_typeFormat), "new " + creation.Type!.Name, null, creation.Arguments, type);
+
+                case IParenthesizedOperation parenthesized:
+                    return Read(parenthesized.Operand);
+
+                case IAnonymousFunctionOperation or IDelegateCreationOperation:
+                    return UnsupportedExpr(operation, "A lambda", "make it a [Differentiable] method and call it");
+
+                case ITranslatedQueryOperation:
+                    return UnsupportedExpr(operation, "A LINQ query", "compute the value with [Differentiable] method calls");
+
+                case IInterpolatedStringOperation:
+                    return UnsupportedExpr(operation, "An interpolated string", "format strings outside the [Differentiable] method");
+
+                case IAddressOfOperation:
+                    return UnsupportedExpr(operation, "Unsafe code", "use safe code in a [Differentiable] method");
+
+                case IAssignmentOperation or IIncrementOrDecrementOperation:
+                    return UnsupportedExpr(operation, "An assignment inside an expression", "assign in a statement of its own");
+
+                case IThrowOperation:
+                    return UnsupportedExpr(operation, "A throw expression", "validate the arguments in the caller");
+
+                case IArrayElementReferenceOperation:
+                    return UnsupportedExpr(operation, "An array element read", "array and span parameters are not differentiated yet");
+
+                default:
+                    return UnsupportedExpr(operation, "The expression '" + Shorten(operation.Syntax.ToString()) + "'", "rewrite it with arithmetic, Math calls and [Differentiable] calls");
+            }
+        }
+
+        private Expr ReadBinary(IBinaryOperation binary, TypeRef type)
+        {
+            var op = BinaryOpOf(binary.OperatorKind);
+            var left = Read(binary.LeftOperand);
+            var right = Read(binary.RightOperand);
+            if (binary.OperatorMethod is not null || op is null)
+            {
+                var display = binary.OperatorMethod is { } method ? "operator " + binary.OperatorKind + " of " + method.ContainingType.Name : "The operator " + binary.OperatorKind;
+                return new OpaqueExpr(binary.OperatorMethod is null ? "{0} ?? {1}" : "({0} " + OperatorText(binary.Syntax) + " {1})",
+                    display, IsCall: binary.OperatorMethod is not null, new[] { left, right }.ToEquatableArray(), type, LocationInfo.From(binary.Syntax));
+            }
+
+            return new BinaryExpr(op.Value, left, right, type);
+        }
+
+        private static string OperatorText(SyntaxNode syntax) => syntax is BinaryExpressionSyntax b ? b.OperatorToken.Text : "+";
+
+        private Expr ReadUnary(IUnaryOperation unary, TypeRef type)
+        {
+            var operand = Read(unary.Operand);
+            if (unary.OperatorMethod is not null)
+            {
+                return new OpaqueExpr("-{0}", "operator " + unary.OperatorKind + " of " + unary.OperatorMethod.ContainingType.Name, IsCall: true,
+                    new[] { operand }.ToEquatableArray(), type, LocationInfo.From(unary.Syntax));
+            }
+
+            return unary.OperatorKind switch
+            {
+                UnaryOperatorKind.Plus => operand,
+                UnaryOperatorKind.Minus => new UnaryExpr(UnaryOp.Negate, operand, type),
+                UnaryOperatorKind.Not => new UnaryExpr(UnaryOp.Not, operand, type),
+                UnaryOperatorKind.BitwiseNegation => new UnaryExpr(UnaryOp.BitwiseNot, operand, type),
+                _ => UnsupportedExpr(unary, "The operator '" + unary.OperatorKind + "'", "write the operation out"),
+            };
+        }
+
+        private Expr ReadConversion(IConversionOperation conversion, TypeRef type)
+        {
+            var operand = Read(conversion.Operand);
+            var common = conversion.GetConversion();
+            if (common.IsIdentity && operand.Type == type)
+            {
+                return operand;
+            }
+
+            var numeric = common.IsNumeric || common.IsIdentity || common.IsConstantExpression || common.IsEnumeration;
+            if (numeric && conversion.OperatorMethod is null)
+            {
+                // Floating to integer stops the gradient (AUTODIFF007, decided by activity analysis); a floating value
+                // converted to decimal or an enum would silently lose it, so that one is opaque (an error when varied).
+                if (!operand.Type.IsFloating || type.IsFloating || type.Kind == ValueKind.Integer)
+                {
+                    return new ConvertExpr(operand, type, LocationInfo.From(conversion.Syntax));
+                }
+            }
+
+            var display = conversion.OperatorMethod is not null
+                ? "The conversion operator of " + conversion.OperatorMethod.ContainingType.Name
+                : "The conversion of '" + Shorten(conversion.Operand.Syntax.ToString()) + "' to " + conversion.Type!.ToDisplayString();
+            return new OpaqueExpr("((" + type.Display + "){0})", display, IsCall: false, new[] { operand }.ToEquatableArray(), type, LocationInfo.From(conversion.Syntax));
+        }
+
+        private Expr ReadInvocation(IInvocationOperation invocation, TypeRef type)
+        {
+            var target = invocation.TargetMethod;
+            var containingType = target.ContainingType.ToDisplayString(s_typeFormat);
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out)
+                {
+                    return UnsupportedExpr(argument, "A ref or out argument", "pass values and return results");
+                }
+            }
+
+            var arguments = invocation.Arguments.Select(a => Read(a.Value)).ToList();
+            if (target.ContainingType.ToDisplayString() == "System.Linq.Enumerable")
+            {
+                return UnsupportedExpr(invocation, "A LINQ method", "compute the value with arithmetic and [Differentiable] calls");
+            }
+
+            if (target.IsStatic && DerivativeRules.Find(containingType, target.Name, arguments.Count) is { } rule
+                && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating)))
+            {
+                return new MathCallExpr(rule.Name, containingType + "." + target.Name, arguments.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
+            }
+
+            if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName)
+                && target.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single
+                && !target.IsGenericMethod)
+            {
+                var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
+                var (receiver, callee) = Callee(invocation, target, containingType);
+                return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles, type, LocationInfo.From(invocation.Syntax));
+            }
+
+            var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
+            var typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(s_typeFormat))) + ">" : "";
+            return Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, invocation.Arguments, type, isCall: true);
+        }
+
+        private (Expr? Receiver, string Callee) Callee(IInvocationOperation invocation, IMethodSymbol target, string containingType)
+        {
+            if (target.IsStatic)
+            {
+                return (null, containingType + "." + target.Name);
+            }
+
+            return invocation.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+                ? (null, "this." + target.Name)
+                : (Read(invocation.Instance), target.Name);
+        }
+
+        private Expr Opaque(IOperation operation, string callee, string display, Expr? receiver, IEnumerable<IArgumentOperation> arguments, TypeRef type, bool isCall = true)
+        {
+            var values = new List<Expr>();
+            var format = new System.Text.StringBuilder();
+            if (receiver is not null)
+            {
+                values.Add(receiver);
+                format.Append("{0}.");
+            }
+
+            format.Append(callee).Append('(');
+            var first = true;
+            foreach (var argument in arguments)
+            {
+                if (!first)
+                {
+                    format.Append(", ");
+                }
+
+                first = false;
+                format.Append('{').Append(values.Count.ToString(CultureInfo.InvariantCulture)).Append('}');
+                values.Add(Read(argument.Value));
+            }
+
+            format.Append(')');
+            return new OpaqueExpr(format.ToString(), display, isCall, values.ToEquatableArray(), type, LocationInfo.From(operation.Syntax));
+        }
+
+        private Expr MemberRead(IOperation operation, ISymbol member, IOperation? instance, TypeRef type)
+        {
+            if (member.IsStatic || instance is null)
+            {
+                return new OpaqueExpr(member.ContainingType.ToDisplayString(s_typeFormat) + "." + EscapeIdentifier(member.Name), member.Name, IsCall: false,
+                    EquatableArray<Expr>.Empty, type, LocationInfo.From(operation.Syntax));
+            }
+
+            return new OpaqueExpr("{0}." + EscapeIdentifier(member.Name), member.Name, IsCall: false, new[] { Read(instance) }.ToEquatableArray(), type, LocationInfo.From(operation.Syntax));
+        }
+
+        private Expr ReadSwitchExpression(ISwitchExpressionOperation switchExpression, TypeRef type)
+        {
+            var value = Read(switchExpression.Value);
+            var arms = switchExpression.Arms;
+            if (arms.Length == 0 || !IsIrrefutable(arms[arms.Length - 1]))
+            {
+                return UnsupportedExpr(switchExpression, "A switch expression without a final discard arm", "add '_ => ...' as the last arm so that every input has a value");
+            }
+
+            var result = Read(arms[arms.Length - 1].Value);
+            for (var i = arms.Length - 2; i >= 0; i--)
+            {
+                var condition = And(Pattern(value, arms[i].Pattern), arms[i].Guard is null ? null : Read(arms[i].Guard!))!;
+                result = new ConditionalExpr(condition, Read(arms[i].Value), result, type);
+            }
+
+            return result;
+        }
+
+        private static bool IsIrrefutable(ISwitchExpressionArmOperation arm)
+            => arm.Guard is null && arm.Pattern is IDiscardPatternOperation or IDeclarationPatternOperation { MatchesNull: true };
+
+        private Expr Pattern(Expr value, IPatternOperation pattern) => pattern switch
+        {
+            IConstantPatternOperation constant => new BinaryExpr(BinaryOp.Equals, value, Read(constant.Value), TypeRef.Bool),
+            IRelationalPatternOperation relational => BinaryOpOf(relational.OperatorKind) is { } op
+                ? new BinaryExpr(op, value, Read(relational.Value), TypeRef.Bool)
+                : UnsupportedExpr(pattern, "This pattern", "use constant, relational or discard patterns"),
+            IBinaryPatternOperation binary => new BinaryExpr(
+                binary.OperatorKind == BinaryOperatorKind.And ? BinaryOp.ConditionalAnd : BinaryOp.ConditionalOr,
+                Pattern(value, binary.LeftPattern), Pattern(value, binary.RightPattern), TypeRef.Bool),
+            INegatedPatternOperation negated => new UnaryExpr(UnaryOp.Not, Pattern(value, negated.Pattern), TypeRef.Bool),
+            IDiscardPatternOperation => new LiteralExpr("true", TypeRef.Bool),
+            _ => UnsupportedExpr(pattern, "This pattern", "use constant, relational or discard patterns"),
+        };
+
+        private static BinaryOp? BinaryOpOf(BinaryOperatorKind kind) => kind switch
+        {
+            BinaryOperatorKind.Add => BinaryOp.Add,
+            BinaryOperatorKind.Subtract => BinaryOp.Subtract,
+            BinaryOperatorKind.Multiply => BinaryOp.Multiply,
+            BinaryOperatorKind.Divide => BinaryOp.Divide,
+            BinaryOperatorKind.Remainder => BinaryOp.Remainder,
+            BinaryOperatorKind.Equals => BinaryOp.Equals,
+            BinaryOperatorKind.NotEquals => BinaryOp.NotEquals,
+            BinaryOperatorKind.LessThan => BinaryOp.LessThan,
+            BinaryOperatorKind.LessThanOrEqual => BinaryOp.LessThanOrEqual,
+            BinaryOperatorKind.GreaterThan => BinaryOp.GreaterThan,
+            BinaryOperatorKind.GreaterThanOrEqual => BinaryOp.GreaterThanOrEqual,
+            BinaryOperatorKind.ConditionalAnd => BinaryOp.ConditionalAnd,
+            BinaryOperatorKind.ConditionalOr => BinaryOp.ConditionalOr,
+            BinaryOperatorKind.And => BinaryOp.And,
+            BinaryOperatorKind.Or => BinaryOp.Or,
+            BinaryOperatorKind.ExclusiveOr => BinaryOp.ExclusiveOr,
+            BinaryOperatorKind.LeftShift => BinaryOp.LeftShift,
+            BinaryOperatorKind.RightShift => BinaryOp.RightShift,
+            _ => null,
+        };
+
+        // ---- Helpers ----------------------------------------------------------------------------------------------
+
+        private int DeclareVariable(ISymbol symbol, string name, ITypeSymbol type, bool isParameter)
+        {
+            if (_variableIds.TryGetValue(symbol, out var existing))
+            {
+                return existing;
+            }
+
+            var id = _variables.Count;
+            _variables.Add(new VariableInfo(id, name, TypeOf(type), isParameter));
+            _variableIds.Add(symbol, id);
+            return id;
+        }
+
+        private int DeclareSynthetic(string name, TypeRef type)
+        {
+            var id = _variables.Count;
+            _variables.Add(new VariableInfo(id, name, type, IsParameter: false));
+            return id;
+        }
+
+        internal static TypeRef TypeOf(ITypeSymbol type) => type.SpecialType switch
+        {
+            SpecialType.System_Double => TypeRef.Double,
+            SpecialType.System_Single => TypeRef.Float,
+            SpecialType.System_Boolean => TypeRef.Bool,
+            SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16
+                or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
+                or SpecialType.System_Char => new TypeRef(type.ToDisplayString(s_typeFormat), ValueKind.Integer),
+            _ => new TypeRef(type.ToDisplayString(s_typeFormat), ValueKind.Other),
+        };
+
+        private static LiteralExpr? Literal(object? value, ITypeSymbol? type)
+        {
+            var typeRef = type is null ? null : TypeOf(type);
+            return value switch
+            {
+                double d => new LiteralExpr(FormatFloating(d, ValueKind.Double), TypeRef.Double),
+                float f => new LiteralExpr(FormatFloating(f, ValueKind.Float), TypeRef.Float),
+                bool b => new LiteralExpr(b ? "true" : "false", TypeRef.Bool),
+                int i => new LiteralExpr(i.ToString(CultureInfo.InvariantCulture), typeRef ?? TypeRef.Int),
+                long l => new LiteralExpr(l.ToString(CultureInfo.InvariantCulture) + "L", typeRef!),
+                uint u => new LiteralExpr(u.ToString(CultureInfo.InvariantCulture) + "U", typeRef!),
+                ulong ul => new LiteralExpr(ul.ToString(CultureInfo.InvariantCulture) + "UL", typeRef!),
+                short or ushort or byte or sbyte => new LiteralExpr("((" + typeRef!.Display + ")" + Convert.ToString(value, CultureInfo.InvariantCulture) + ")", typeRef),
+                char c => new LiteralExpr(SymbolDisplay.FormatLiteral(c, quote: true), typeRef!),
+                string s => new LiteralExpr(SymbolDisplay.FormatLiteral(s, quote: true), typeRef!),
+                _ => null,
+            };
+        }
+
+        /// <summary>Formats a double or float constant as a C# literal that round-trips.</summary>
+        internal static string FormatFloating(double value, ValueKind kind)
+        {
+            var typeName = kind == ValueKind.Float ? "float" : "double";
+            if (double.IsNaN(value))
+            {
+                return typeName + ".NaN";
+            }
+
+            if (double.IsPositiveInfinity(value))
+            {
+                return typeName + ".PositiveInfinity";
+            }
+
+            if (double.IsNegativeInfinity(value))
+            {
+                return typeName + ".NegativeInfinity";
+            }
+
+            if (kind == ValueKind.Float)
+            {
+                return ((float)value).ToString("R", CultureInfo.InvariantCulture) + "f";
+            }
+
+            var text = value.ToString("R", CultureInfo.InvariantCulture);
+            return text.IndexOfAny(new[] { '.', 'E', 'e' }) >= 0 ? text : text + ".0";
+        }
+
+        private (int Line, string Source) SourceOf(SyntaxNode syntax)
+        {
+            var line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+            return (line, Shorten(syntax.ToString()));
+        }
+
+        /// <summary>The first line of a construct's source, whitespace collapsed, for comments and messages.</summary>
+        internal static string Shorten(string text)
+        {
+            var firstLine = text.Split('\n')[0].Trim();
+            firstLine = System.Text.RegularExpressions.Regex.Replace(firstLine, @"\s+", " ");
+            if (firstLine.EndsWith("{", StringComparison.Ordinal))
+            {
+                firstLine = firstLine.Substring(0, firstLine.Length - 1).TrimEnd();
+            }
+
+            return firstLine.Length > 100 ? firstLine.Substring(0, 97) + "..." : firstLine;
+        }
+
+        private void Report(DiagnosticDescriptor descriptor, Location location, params string[] args)
+            => _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, args));
+
+        private void Unsupported(IOperation operation, string construct, string hint)
+            => Report(DiagnosticDescriptors.UnsupportedConstruct, operation.Syntax.GetLocation(), construct, hint);
+
+        private Expr UnsupportedExpr(IOperation operation, string construct, string hint)
+        {
+            Unsupported(operation, construct, hint);
+            return new LiteralExpr("default", operation.Type is { } t ? TypeOf(t) : TypeRef.Double);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using AutoDiff.Generators.Model;
+
+namespace AutoDiff.Generators;
+
+/// <summary>Prints IR expressions as C#, with SSA values by name and the fewest parentheses that keep the meaning.</summary>
+internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
+{
+    // C# precedence levels, lowest to highest.
+    private const int Conditional = 1;
+    private const int ConditionalOr = 2;
+    private const int ConditionalAnd = 3;
+    private const int LogicalOr = 4;
+    private const int LogicalXor = 5;
+    private const int LogicalAnd = 6;
+    private const int Equality = 7;
+    private const int Relational = 8;
+    private const int Shift = 9;
+    private const int Additive = 10;
+    private const int Multiplicative = 11;
+    private const int Unary = 12;
+    private const int Primary = 13;
+
+    public string Name(int valueId) => values[valueId].Name;
+
+    public string Print(Expr expression) => Print(expression, 0);
+
+    /// <summary>Prints an operand so that it can stand anywhere, e.g. substituted into a derivative template.</summary>
+    public string PrintOperand(Expr expression) => Print(expression, Primary);
+
+    public string Print(Expr expression, int minimumPrecedence)
+    {
+        var (text, precedence) = PrintWithPrecedence(expression);
+        return precedence < minimumPrecedence ? "(" + text + ")" : text;
+    }
+
+    private (string Text, int Precedence) PrintWithPrecedence(Expr expression)
+    {
+        switch (expression)
+        {
+            case LiteralExpr literal:
+                return (literal.Text, literal.Text.StartsWith("-", StringComparison.Ordinal) ? Unary : Primary);
+
+            case VariableExpr variable:
+                return (values[variable.Id].Name, Primary);
+
+            case BinaryExpr binary:
+            {
+                var (symbol, precedence) = Operator(binary.Op);
+                return (Print(binary.Left, precedence) + " " + symbol + " " + Print(binary.Right, precedence + 1), precedence);
+            }
+
+            case UnaryExpr unary:
+            {
+                var symbol = unary.Op switch
+                {
+                    UnaryOp.Negate => "-",
+                    UnaryOp.Plus => "+",
+                    UnaryOp.Not => "!",
+                    _ => "~",
+                };
+
+                // Parenthesize a signed operand so that "- -x" never prints as "--x".
+                var operand = Print(unary.Operand, Unary);
+                if (operand.StartsWith("-", StringComparison.Ordinal) || operand.StartsWith("+", StringComparison.Ordinal))
+                {
+                    operand = "(" + operand + ")";
+                }
+
+                return (symbol + operand, Unary);
+            }
+
+            case ConvertExpr convert:
+            {
+                var operand = Print(convert.Operand, Unary);
+                if (operand.StartsWith("-", StringComparison.Ordinal) || operand.StartsWith("+", StringComparison.Ordinal))
+                {
+                    operand = "(" + operand + ")";
+                }
+
+                return ("(" + convert.Type.Display + ")" + operand, Unary);
+            }
+
+            case ConditionalExpr conditional:
+                return (Print(conditional.Condition, ConditionalOr) + " ? " + Print(conditional.WhenTrue, Conditional) + " : " + Print(conditional.WhenFalse, Conditional), Conditional);
+
+            case MathCallExpr call:
+                return (call.Callee + "(" + Arguments(call.Arguments) + ")", Primary);
+
+            case UserCallExpr call:
+                var receiver = call.Receiver is null ? "" : Print(call.Receiver, Primary) + ".";
+                return (receiver + call.Callee + "(" + Arguments(call.Arguments) + ")", Primary);
+
+            case OpaqueExpr opaque:
+                return (Format(opaque), Primary);
+
+            default:
+                throw new InvalidOperationException("unexpected expression " + expression.GetType().Name);
+        }
+    }
+
+    public string Arguments(IEnumerable<Expr> arguments)
+    {
+        var sb = new StringBuilder();
+        foreach (var argument in arguments)
+        {
+            if (sb.Length > 0)
+            {
+                sb.Append(", ");
+            }
+
+            sb.Append(Print(argument, 0));
+        }
+
+        return sb.ToString();
+    }
+
+    // Fills {0}, {1}... An argument in an argument list needs no parentheses; a receiver or cast operand needs primary.
+    private string Format(OpaqueExpr opaque)
+    {
+        var sb = new StringBuilder();
+        var format = opaque.Format;
+        for (var i = 0; i < format.Length; i++)
+        {
+            if (format[i] == '{' && i + 1 < format.Length && char.IsDigit(format[i + 1]))
+            {
+                var end = format.IndexOf('}', i);
+                var index = int.Parse(format.Substring(i + 1, end - i - 1), CultureInfo.InvariantCulture);
+                var previous = i > 0 ? format[i - 1] : ' ';
+                var next = end + 1 < format.Length ? format[end + 1] : ' ';
+                var inArgumentList = (previous == '(' || previous == ' ') && (next == ',' || next == ')');
+                sb.Append(Print(opaque.Arguments[index], inArgumentList ? 0 : Primary));
+                i = end;
+            }
+            else
+            {
+                sb.Append(format[i]);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static (string Symbol, int Precedence) Operator(BinaryOp op) => op switch
+    {
+        BinaryOp.Add => ("+", Additive),
+        BinaryOp.Subtract => ("-", Additive),
+        BinaryOp.Multiply => ("*", Multiplicative),
+        BinaryOp.Divide => ("/", Multiplicative),
+        BinaryOp.Remainder => ("%", Multiplicative),
+        BinaryOp.Equals => ("==", Equality),
+        BinaryOp.NotEquals => ("!=", Equality),
+        BinaryOp.LessThan => ("<", Relational),
+        BinaryOp.LessThanOrEqual => ("<=", Relational),
+        BinaryOp.GreaterThan => (">", Relational),
+        BinaryOp.GreaterThanOrEqual => (">=", Relational),
+        BinaryOp.ConditionalAnd => ("&&", ConditionalAnd),
+        BinaryOp.ConditionalOr => ("||", ConditionalOr),
+        BinaryOp.And => ("&", LogicalAnd),
+        BinaryOp.Or => ("|", LogicalOr),
+        BinaryOp.ExclusiveOr => ("^", LogicalXor),
+        BinaryOp.LeftShift => ("<<", Shift),
+        _ => (">>", Shift),
+    };
+}

@@ -1,0 +1,54 @@
+using System.Collections.Generic;
+
+namespace AutoDiff.Generators.Model;
+
+// The generated method body as a tree of C# lines: what the reverse-mode transform decides, before the emitter
+// lays it out with indentation.
+
+internal abstract class CodeNode;
+
+/// <summary>One statement, e.g. <c>dx += dz * y;</c>.</summary>
+internal sealed class CodeLine(string text) : CodeNode
+{
+    public string Text { get; } = text;
+}
+
+/// <summary>A <c>//</c> comment line.</summary>
+internal sealed class CodeComment(string text) : CodeNode
+{
+    public string Text { get; } = text;
+}
+
+internal sealed class CodeIf(string condition, CodeBlock then, CodeBlock @else) : CodeNode
+{
+    public string Condition { get; } = condition;
+
+    public CodeBlock Then { get; } = then;
+
+    public CodeBlock Else { get; } = @else;
+}
+
+internal sealed class CodeBlock
+{
+    public List<CodeNode> Nodes { get; } = new();
+
+    /// <summary>True when the block has no statement (comments alone do nothing).</summary>
+    public bool IsEmpty => !Nodes.Exists(n => n is CodeLine or CodeIf);
+
+    public void Add(CodeNode node) => Nodes.Add(node);
+
+    public void Line(string text) => Nodes.Add(new CodeLine(text));
+}
+
+/// <summary>The body of a backward method, in the parts the emitter lays out.</summary>
+/// <param name="Declarations">Values declared up front because the reverse sweep reads them outside the branch that defines them.</param>
+/// <param name="AdjointDeclarations">The adjoint accumulators, zero but for the result's, which starts at <c>seed</c>.</param>
+/// <param name="Gradients">Lines that copy parameter adjoints to the gradient parameters.</param>
+internal sealed record BackwardBody(
+    List<string> Declarations,
+    CodeBlock Forward,
+    List<string> AdjointDeclarations,
+    CodeBlock Reverse,
+    List<string> Gradients,
+    string Result,
+    string SeedName);

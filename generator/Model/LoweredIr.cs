@@ -1,0 +1,88 @@
+using System.Collections.Generic;
+
+namespace AutoDiff.Generators.Model;
+
+// The lowered IR: the method in static single assignment form with structured control flow. Every value is
+// defined once (a reassigned variable gets a new value per assignment, merged by phis after an if), floating-point
+// expressions are split into one operation per value (three-address code) so the reverse sweep can reach every
+// intermediate, and every return assigns the single result. Built and consumed inside one output step, so these
+// are plain classes rather than equatable pipeline models.
+
+/// <summary>An SSA value. <see cref="Name"/> is unique in the generated method.</summary>
+/// <param name="IsPhi">Assigned at the end of each branch of an if (or by each return) rather than defined once.</param>
+internal sealed class SsaValue(int id, string name, TypeRef type, bool isPhi)
+{
+    public int Id { get; } = id;
+
+    public string Name { get; } = name;
+
+    public TypeRef Type { get; } = type;
+
+    public bool IsPhi { get; } = isPhi;
+
+    /// <summary>The value was defined inside an if; its declaration moves to the top when the reverse sweep reads it.</summary>
+    public bool InBranch { get; set; }
+
+    public override string ToString() => Name;
+}
+
+internal abstract class LoweredStmt(int line, string source)
+{
+    public int Line { get; } = line;
+
+    public string Source { get; } = source;
+}
+
+/// <summary><c>value = expression</c>. For a floating value the expression is one operation over values, literals and constant trees.</summary>
+internal sealed class LetStmt(int valueId, Expr value, int line, string source) : LoweredStmt(line, source)
+{
+    public int ValueId { get; } = valueId;
+
+    public Expr Value { get; } = value;
+}
+
+/// <summary>Assigns a phi at the end of a branch: <c>phi = value</c>.</summary>
+internal sealed class PhiStmt(int phiId, Expr value, int line, string source) : LoweredStmt(line, source)
+{
+    public int PhiId { get; } = phiId;
+
+    public Expr Value { get; } = value;
+}
+
+/// <summary>An expression evaluated for its side effect only.</summary>
+internal sealed class EffectStmt(Expr value, int line, string source) : LoweredStmt(line, source)
+{
+    public Expr Value { get; } = value;
+}
+
+internal sealed class LoweredIf(Expr condition, LoweredBlock then, LoweredBlock @else, int line, string source) : LoweredStmt(line, source)
+{
+    public Expr Condition { get; } = condition;
+
+    public LoweredBlock Then { get; } = then;
+
+    public LoweredBlock Else { get; } = @else;
+}
+
+internal sealed class LoweredBlock
+{
+    public List<LoweredStmt> Statements { get; } = new();
+}
+
+/// <summary>A method in SSA form: its values, body and result (a value reference or a literal).</summary>
+internal sealed class LoweredMethod(MethodModel source, List<SsaValue> values, LoweredBlock body, Expr result, int[] parameterValues, HashSet<string> names)
+{
+    public MethodModel Source { get; } = source;
+
+    public List<SsaValue> Values { get; } = values;
+
+    public LoweredBlock Body { get; } = body;
+
+    public Expr Result { get; } = result;
+
+    /// <summary>The value of each parameter on entry, by parameter index.</summary>
+    public int[] ParameterValues { get; } = parameterValues;
+
+    /// <summary>Every name taken in the generated method so far; later stages add theirs.</summary>
+    public HashSet<string> Names { get; } = names;
+}

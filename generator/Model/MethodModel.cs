@@ -1,0 +1,44 @@
+using AutoDiff.Generators.Helpers;
+
+namespace AutoDiff.Generators.Model;
+
+/// <summary>One type that contains the method, outermost first: enough to reopen it as a partial declaration.</summary>
+/// <param name="Declaration">The declaration keywords and name, e.g. <c>static partial class Losses</c> or <c>partial struct Layer&lt;T&gt;</c>.</param>
+/// <param name="Constraints">Type parameter constraints are not repeated on other parts of a partial type; always empty today.</param>
+public sealed record ContainingType(string Declaration, string Name);
+
+/// <summary>A parameter of the [Differentiable] method as the backward method repeats it.</summary>
+/// <param name="Declaration">The parameter as declared, e.g. <c>double x</c>, <c>in double y</c>, <c>int n</c>.</param>
+/// <param name="GradientName">The gradient parameter's name when <see cref="Role"/> is not Constant.</param>
+public sealed record ParameterModel(int VariableId, string Name, string Declaration, TypeRef Type, ParameterRole Role, string GradientName);
+
+/// <summary>
+/// Everything the generator knows about one [Differentiable] method: where to put the backward method, its
+/// signature, and the body as source IR. Immutable and equatable end to end (strings, numbers, records and
+/// <see cref="EquatableArray{T}"/>), so that the incremental pipeline caches it across edits elsewhere.
+/// </summary>
+/// <param name="Namespace">The namespace, or empty for the global namespace.</param>
+/// <param name="TypeKey">A stable key of the containing type (its metadata name), used to group methods into one file per type.</param>
+/// <param name="Modifiers">Accessibility and <c>static</c>, e.g. <c>public static</c>.</param>
+/// <param name="Variables">Parameters and locals; <see cref="VariableExpr.Id"/> indexes this.</param>
+public sealed record MethodModel(
+    string Namespace,
+    string TypeKey,
+    EquatableArray<ContainingType> ContainingTypes,
+    string Name,
+    string Modifiers,
+    bool IsStatic,
+    TypeRef ReturnType,
+    EquatableArray<ParameterModel> Parameters,
+    EquatableArray<VariableInfo> Variables,
+    Block Body,
+    string SourceFileName,
+    int SourceLine,
+    LocationInfo? Location)
+{
+    /// <summary>The backward method's name: the method's name followed by <c>Backward</c>.</summary>
+    public string BackwardName => Name + "Backward";
+}
+
+/// <summary>A parse result: the model (null when the method cannot be generated) and the diagnostics found on the way.</summary>
+public sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,130 @@
+using AutoDiff.Generators.Helpers;
+
+namespace AutoDiff.Generators.Model;
+
+// The source IR: what the parser reads out of a [Differentiable] method's IOperation tree. It is the method's own
+// program in a small typed core language (assignments to variables, if/else, return; switch, ?:, compound
+// assignment and ++ are already desugared), with every symbol resolved to printable, fully qualified text.
+// Every node is a record whose members have structural equality, so the incremental pipeline can cache it.
+
+/// <summary>How a value's type takes part in differentiation.</summary>
+public enum ValueKind
+{
+    /// <summary><see cref="double"/>: can carry a gradient.</summary>
+    Double,
+
+    /// <summary><see cref="float"/>: can carry a gradient.</summary>
+    Float,
+
+    /// <summary>An integral type (int, long, ...): never carries a gradient.</summary>
+    Integer,
+
+    /// <summary><see cref="bool"/>: never carries a gradient.</summary>
+    Bool,
+
+    /// <summary>Anything else (enums, structs, objects): read as a constant.</summary>
+    Other,
+}
+
+/// <summary>A type as the emitter prints it (<c>double</c>, <c>global::Ns.T</c>) and how it takes part in differentiation.</summary>
+public sealed record TypeRef(string Display, ValueKind Kind)
+{
+    public static readonly TypeRef Double = new("double", ValueKind.Double);
+    public static readonly TypeRef Float = new("float", ValueKind.Float);
+    public static readonly TypeRef Int = new("int", ValueKind.Integer);
+    public static readonly TypeRef Bool = new("bool", ValueKind.Bool);
+
+    /// <summary>True for double and float: the types whose values can carry a gradient.</summary>
+    public bool IsFloating => Kind is ValueKind.Double or ValueKind.Float;
+
+    public override string ToString() => Display;
+}
+
+/// <summary>A parameter or local of the source method. <see cref="Id"/> indexes <see cref="MethodModel.Variables"/>.</summary>
+public sealed record VariableInfo(int Id, string Name, TypeRef Type, bool IsParameter);
+
+public enum BinaryOp
+{
+    Add, Subtract, Multiply, Divide, Remainder,
+    Equals, NotEquals, LessThan, LessThanOrEqual, GreaterThan, GreaterThanOrEqual,
+    ConditionalAnd, ConditionalOr, And, Or, ExclusiveOr, LeftShift, RightShift,
+}
+
+public enum UnaryOp
+{
+    Negate, Plus, Not, BitwiseNot,
+}
+
+/// <summary>An expression of the source IR. <see cref="Type"/> is the type of its value.</summary>
+public abstract record Expr(TypeRef Type);
+
+/// <summary>A constant, already formatted as a C# literal of its type (<c>2.0</c>, <c>0.5f</c>, <c>true</c>).</summary>
+public sealed record LiteralExpr(string Text, TypeRef Type) : Expr(Type);
+
+/// <summary>A read of a parameter or local. After lowering, <see cref="Id"/> names an SSA value instead.</summary>
+public sealed record VariableExpr(int Id, TypeRef Type) : Expr(Type);
+
+public sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, TypeRef Type) : Expr(Type);
+
+public sealed record UnaryExpr(UnaryOp Op, Expr Operand, TypeRef Type) : Expr(Type);
+
+/// <summary>A numeric conversion; <see cref="Expr.Type"/> is the target type.</summary>
+public sealed record ConvertExpr(Expr Operand, TypeRef Type, LocationInfo? Location) : Expr(Type);
+
+/// <summary><c>c ? a : b</c> (also what switch expressions lower to).</summary>
+public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);
+
+/// <summary>A call of a function with a built-in derivative rule (<see cref="DerivativeRules"/>).</summary>
+/// <param name="Function">The rule's name, e.g. <c>Sin</c>.</param>
+/// <param name="Callee">The callee as printed, e.g. <c>global::System.Math.Sin</c>.</param>
+public sealed record MathCallExpr(string Function, string Callee, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type);
+
+/// <summary>How a callee's parameter takes part in its backward method.</summary>
+public enum ParameterRole
+{
+    /// <summary>Not differentiated: no gradient parameter (NoGrad, integer, bool, ...).</summary>
+    Constant,
+
+    /// <summary>A double/float scalar: an <c>out</c> gradient parameter.</summary>
+    Scalar,
+}
+
+/// <summary>A call of another [Differentiable] method (or one with a registered derivative): its backward is called in the reverse sweep.</summary>
+/// <param name="Receiver">The receiver as an expression for instance calls on another object, else null.</param>
+/// <param name="Callee">The primal callee as printed (<c>global::Ns.T.F</c>, <c>this.F</c>, or a member name when <see cref="Receiver"/> is set).</param>
+/// <param name="BackwardCallee">The backward callee, printed likewise.</param>
+/// <param name="Roles">For each argument, whether the callee differentiates it.</param>
+public sealed record UserCallExpr(
+    Expr? Receiver,
+    string Callee,
+    string BackwardCallee,
+    EquatableArray<Expr> Arguments,
+    EquatableArray<ParameterRole> Roles,
+    TypeRef Type,
+    LocationInfo? Location) : Expr(Type);
+
+/// <summary>
+/// A call, member read or other operation that has no derivative: fine as long as no gradient must flow through it.
+/// Activity analysis decides: a varied argument is AUTODIFF001 for a call (<see cref="IsCall"/>), AUTODIFF002 otherwise.
+/// <see cref="Format"/> has <c>{0}</c>, <c>{1}</c>... placeholders for <see cref="Arguments"/> (a receiver is argument 0);
+/// <see cref="Display"/> names the construct in messages.
+/// </summary>
+public sealed record OpaqueExpr(string Format, string Display, bool IsCall, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type);
+
+/// <summary>A statement of the source IR. <see cref="Line"/> is the 1-based source line, <see cref="Source"/> its text for comments.</summary>
+public abstract record Stmt(int Line, string Source);
+
+/// <summary><c>v = value</c>: a declaration with initializer or an assignment (compound ones desugared).</summary>
+public sealed record AssignStmt(int VariableId, Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary>An expression evaluated for its side effect (a call whose result is discarded).</summary>
+public sealed record ExpressionStmt(Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+public sealed record IfStmt(Expr Condition, Block Then, Block Else, int Line, string Source) : Stmt(Line, Source);
+
+public sealed record ReturnStmt(Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+public sealed record Block(EquatableArray<Stmt> Statements)
+{
+    public static readonly Block Empty = new(EquatableArray<Stmt>.Empty);
+}
