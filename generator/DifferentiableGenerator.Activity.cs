@@ -235,6 +235,18 @@ public sealed partial class DifferentiableGenerator
                 case MathCallExpr { Location: { } location } call when DerivativeRules.Get(call.Function, call.Arguments.Count).StopsGradient && call.Arguments.Any(a => CarriesGradient(a, varied)):
                     Report(DiagnosticDescriptors.GradientStops, location, call.Function);
                     break;
+                case UserCallExpr { Location: { } location } call:
+                    // A varied value passed to a [NoGrad] parameter: the callee treats it as a constant.
+                    for (var i = 0; i < call.Arguments.Count; i++)
+                    {
+                        if (call.Roles[i] == ParameterRole.Constant && CarriesGradient(call.Arguments[i], varied))
+                        {
+                            Report(DiagnosticDescriptors.GradientIntoNoGradParameter, location, call.Callee.Substring(call.Callee.LastIndexOf('.') + 1), call.ParameterNames[i]);
+                            break;
+                        }
+                    }
+
+                    break;
                 case OpaqueExpr { Location: { } location } opaque when opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)):
                     if (!opaque.Type.IsFloating && opaque.Type.Kind != ValueKind.Other)
                     {

@@ -866,7 +866,8 @@ public sealed partial class DifferentiableGenerator
             {
                 var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
                 var (receiver, callee) = Callee(invocation, target, containingType);
-                return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles, type, LocationInfo.From(invocation.Syntax));
+                return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles,
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
             }
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);

@@ -112,12 +112,14 @@ public enum ParameterRole
 /// <param name="Callee">The primal callee as printed (<c>global::Ns.T.F</c>, <c>this.F</c>, or a member name when <see cref="Receiver"/> is set).</param>
 /// <param name="BackwardCallee">The backward callee, printed likewise.</param>
 /// <param name="Roles">For each argument, whether the callee differentiates it.</param>
+/// <param name="ParameterNames">The callee's parameter names, for messages.</param>
 public sealed record UserCallExpr(
     Expr? Receiver,
     string Callee,
     string BackwardCallee,
     EquatableArray<Expr> Arguments,
     EquatableArray<ParameterRole> Roles,
+    EquatableArray<string> ParameterNames,
     TypeRef Type,
     LocationInfo? Location) : Expr(Type);
 
