@@ -80,6 +80,13 @@ public static class DiagnosticDescriptors
         "[Differentiable] method '{0}' has no body to differentiate; put the attribute on a method with a body, or use [DerivativeOf] to supply its derivative",
         DiagnosticSeverity.Error);
 
+    /// <summary>AUTODIFF010: a value that carries a gradient is passed to a [NoGrad] parameter of a [Differentiable] callee.</summary>
+    public static readonly DiagnosticDescriptor GradientIntoNoGradParameter = Create(
+        "AUTODIFF010",
+        "Gradient stops at a [NoGrad] parameter",
+        "'{0}' passes a value that depends on a differentiable parameter to the [NoGrad] parameter '{1}', so no gradient flows back through that argument; if that is intended, suppress this warning",
+        DiagnosticSeverity.Warning);
+
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>
     public static readonly DiagnosticDescriptor InternalError = Create(
         "AUTODIFF900",
@@ -90,7 +97,7 @@ public static class DiagnosticDescriptors
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics.</summary>
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NonDifferentiableCall, UnsupportedConstruct, TypeNotPartial, InvalidReturnType, InvalidParameterModifier,
-        ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, InternalError);
+        ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, GradientIntoNoGradParameter, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

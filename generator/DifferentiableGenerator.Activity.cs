@@ -47,13 +47,15 @@ public sealed partial class DifferentiableGenerator
             var active = new bool[count];
             for (var i = 0; i < count; i++)
             {
-                active[i] = varied[i] && usefulGradient[i] && method.Values[i].Type.IsFloating;
+                active[i] = varied[i] && usefulGradient[i] && (method.Values[i].Type.IsFloating || method.Values[i].Type.IsFloatingArray);
             }
 
             var diagnostics = new List<DiagnosticInfo>();
             var reported = new HashSet<LocationInfo>();
             ReportStops(method.Body, varied, usefulData, diagnostics, reported);
-            if (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId])
+            // With an error on the path the user has something better to fix than a zero gradient.
+            var hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            if (!hasErrors && (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId]))
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ResultNotDifferentiable.Id, method.Source.Location, new[] { method.Source.Name }.ToEquatableArray()));
             }
@@ -148,6 +150,9 @@ public sealed partial class DifferentiableGenerator
                 case ConvertExpr { Operand: VariableExpr operand } when operand.Type.IsFloating:
                     yield return operand.Id;
                     break;
+                case ElementExpr { Array: VariableExpr array } when array.Type.IsFloatingArray:
+                    yield return array.Id;
+                    break;
                 case MathCallExpr call:
                     var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
                     for (var i = 0; i < call.Arguments.Count; i++)
@@ -162,7 +167,7 @@ public sealed partial class DifferentiableGenerator
                 case UserCallExpr call:
                     for (var i = 0; i < call.Arguments.Count; i++)
                     {
-                        if (call.Roles[i] != ParameterRole.Constant && call.Arguments[i] is VariableExpr argument && argument.Type.IsFloating)
+                        if (call.Roles[i] != ParameterRole.Constant && call.Arguments[i] is VariableExpr argument && (argument.Type.IsFloating || argument.Type.IsFloatingArray))
                         {
                             yield return argument.Id;
                         }
@@ -180,6 +185,7 @@ public sealed partial class DifferentiableGenerator
             BinaryExpr b => ReferencedValues(b.Left).Concat(ReferencedValues(b.Right)),
             UnaryExpr u => ReferencedValues(u.Operand),
             ConvertExpr c => ReferencedValues(c.Operand),
+            ElementExpr e => ReferencedValues(e.Array).Concat(ReferencedValues(e.Index)),
             ConditionalExpr c => ReferencedValues(c.Condition).Concat(ReferencedValues(c.WhenTrue)).Concat(ReferencedValues(c.WhenFalse)),
             MathCallExpr m => m.Arguments.SelectMany(ReferencedValues),
             UserCallExpr u => (u.Receiver is null ? Enumerable.Empty<int>() : ReferencedValues(u.Receiver)).Concat(u.Arguments.SelectMany(ReferencedValues)),
@@ -188,9 +194,10 @@ public sealed partial class DifferentiableGenerator
         };
 
         /// <summary>True when a gradient would have to flow into this expression: it depends differentiably on a varied value.</summary>
-        private static bool CarriesGradient(Expr value, bool[] varied) => value.Type.IsFloating && value switch
+        private static bool CarriesGradient(Expr value, bool[] varied) => (value.Type.IsFloating || value.Type.IsFloatingArray) && value switch
         {
             VariableExpr v => varied[v.Id],
+            ElementExpr e => CarriesGradient(e.Array, varied),
             BinaryExpr b => CarriesGradient(b.Left, varied) || CarriesGradient(b.Right, varied),
             UnaryExpr u => CarriesGradient(u.Operand, varied),
             ConvertExpr c => CarriesGradient(c.Operand, varied),
@@ -228,7 +235,19 @@ public sealed partial class DifferentiableGenerator
                 case MathCallExpr { Location: { } location } call when DerivativeRules.Get(call.Function, call.Arguments.Count).StopsGradient && call.Arguments.Any(a => CarriesGradient(a, varied)):
                     Report(DiagnosticDescriptors.GradientStops, location, call.Function);
                     break;
-                case OpaqueExpr { Location: { } location } opaque when opaque.Arguments.Any(a => CarriesGradient(a, varied)):
+                case UserCallExpr { Location: { } location } call:
+                    // A varied value passed to a [NoGrad] parameter: the callee treats it as a constant.
+                    for (var i = 0; i < call.Arguments.Count; i++)
+                    {
+                        if (call.Roles[i] == ParameterRole.Constant && CarriesGradient(call.Arguments[i], varied))
+                        {
+                            Report(DiagnosticDescriptors.GradientIntoNoGradParameter, location, call.Callee.Substring(call.Callee.LastIndexOf('.') + 1), call.ParameterNames[i]);
+                            break;
+                        }
+                    }
+
+                    break;
+                case OpaqueExpr { Location: { } location } opaque when opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)):
                     if (!opaque.Type.IsFloating && opaque.Type.Kind != ValueKind.Other)
                     {
                         // An integer or bool result could carry no gradient anyway: the gradient stops, as at a cast.
@@ -265,6 +284,7 @@ public sealed partial class DifferentiableGenerator
             BinaryExpr b => new[] { b.Left, b.Right },
             UnaryExpr u => new[] { u.Operand },
             ConvertExpr c => new[] { c.Operand },
+            ElementExpr e => new[] { e.Array, e.Index },
             ConditionalExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
             MathCallExpr m => m.Arguments,
             UserCallExpr u => u.Receiver is null ? u.Arguments : u.Arguments.Prepend(u.Receiver),

@@ -128,7 +128,9 @@ public sealed partial class DifferentiableGenerator
             writer.WriteLine($"/// <param name=\"{body.SeedName}\">The gradient flowing into the result (PyTorch's <c>grad_output</c>); 1 for a plain gradient.</param>");
             foreach (var parameter in differentiable)
             {
-                writer.WriteLine($"/// <param name=\"{parameter.GradientName}\"><paramref name=\"{body.SeedName}\"/> times the partial derivative of the result with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>");
+                writer.WriteLine(parameter.Role == ParameterRole.Span
+                    ? $"/// <param name=\"{parameter.GradientName}\">Receives, added to what it holds, <paramref name=\"{body.SeedName}\"/> times the gradient with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>; its length must be that of <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>"
+                    : $"/// <param name=\"{parameter.GradientName}\"><paramref name=\"{body.SeedName}\"/> times the partial derivative of the result with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>");
             }
 
             writer.WriteLine($"/// <returns>The value of <c>{Xml(method.Name)}</c> at these arguments.</returns>");
@@ -136,7 +138,9 @@ public sealed partial class DifferentiableGenerator
 
             var parameters = method.Parameters.Select(p => p.Declaration)
                 .Concat(new[] { returnType + " " + body.SeedName })
-                .Concat(differentiable.Select(p => "out " + p.Type.Display + " " + p.GradientName));
+                .Concat(differentiable.Select(p => p.Role == ParameterRole.Span
+                    ? $"global::System.Span<{p.Type.Element.Display}> {p.GradientName}"
+                    : $"out {p.Type.Display} {p.GradientName}"));
             writer.OpenBlock($"{method.Modifiers} {returnType} {method.BackwardName}({string.Join(", ", parameters)})");
 
             writer.WriteLine("// Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.");

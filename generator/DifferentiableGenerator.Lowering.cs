@@ -250,6 +250,9 @@ public sealed partial class DifferentiableGenerator
                 case ConvertExpr convert:
                     return Define(convert with { Operand = LowerExpression(convert.Operand, environment, output, line, source, null, false) }, output, line, source, name);
 
+                case ElementExpr element:
+                    return Define(element with { Array = Rewrite(element.Array, environment), Index = Rewrite(element.Index, environment) }, output, line, source, name);
+
                 case MathCallExpr call:
                     return Define(call with { Arguments = LowerAll(call.Arguments, environment, output, line, source) }, output, line, source, name);
 
@@ -286,6 +289,7 @@ public sealed partial class DifferentiableGenerator
             BinaryExpr binary => binary with { Left = Rewrite(binary.Left, environment), Right = Rewrite(binary.Right, environment) },
             UnaryExpr unary => unary with { Operand = Rewrite(unary.Operand, environment) },
             ConvertExpr convert => convert with { Operand = Rewrite(convert.Operand, environment) },
+            ElementExpr element => element with { Array = Rewrite(element.Array, environment), Index = Rewrite(element.Index, environment) },
             ConditionalExpr conditional => conditional with
             {
                 Condition = Rewrite(conditional.Condition, environment),

@@ -190,11 +190,11 @@ public sealed partial class DifferentiableGenerator
                     _hasCompilerErrors = true;
                     ok = false;
                 }
-                else if (!IsNoGrad(parameter) && !TypeOf(parameter.Type).IsFloating && IsFloatingCollection(parameter.Type))
+                else if (!IsNoGrad(parameter) && !TypeOf(parameter.Type).IsFloating && !TypeOf(parameter.Type).IsFloatingArray && IsFloatingCollection(parameter.Type))
                 {
                     Report(DiagnosticDescriptors.UnsupportedConstruct, parameterSyntax.GetLocation(),
                         $"Differentiable parameter '{parameter.Name}' of type '{parameter.Type.ToDisplayString()}'",
-                        "array and span parameters are not differentiated yet; mark it [NoGrad] if it is a constant");
+                        "take double[], Span<double> or ReadOnlySpan<double> (or float), or mark it [NoGrad] if it is a constant");
                     ok = false;
                 }
             }
@@ -244,9 +244,15 @@ public sealed partial class DifferentiableGenerator
 
         /// <summary>How a parameter takes part in differentiation; shared with callers that call this method's backward.</summary>
         internal static ParameterRole RoleOf(IParameterSymbol parameter)
-            => !IsNoGrad(parameter) && parameter.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
-                ? ParameterRole.Scalar
-                : ParameterRole.Constant;
+        {
+            if (IsNoGrad(parameter))
+            {
+                return ParameterRole.Constant;
+            }
+
+            var type = TypeOf(parameter.Type);
+            return type.IsFloating ? ParameterRole.Scalar : type.IsFloatingArray ? ParameterRole.Span : ParameterRole.Constant;
+        }
 
         private EquatableArray<ParameterModel> ReadParameters()
         {
@@ -749,8 +755,12 @@ public sealed partial class DifferentiableGenerator
                 case IThrowOperation:
                     return UnsupportedExpr(operation, "A throw expression", "validate the arguments in the caller");
 
-                case IArrayElementReferenceOperation:
-                    return UnsupportedExpr(operation, "An array element read", "array and span parameters are not differentiated yet");
+                case IArrayElementReferenceOperation element when element.Indices.Length == 1:
+                    return new ElementExpr(Read(element.ArrayReference), Read(element.Indices[0]), type);
+
+                case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer
+                    when indexer.Arguments.Length == 1 && TypeOf(instance.Type!).IsFloatingArray:
+                    return new ElementExpr(Read(instance), Read(indexer.Arguments[0].Value), type);
 
                 default:
                     return UnsupportedExpr(operation, "The expression '" + Shorten(operation.Syntax.ToString()) + "'", "rewrite it with arithmetic, Math calls and [Differentiable] calls");
@@ -802,6 +812,12 @@ public sealed partial class DifferentiableGenerator
                 return operand;
             }
 
+            // double[] -> ReadOnlySpan<double> and Span -> ReadOnlySpan: the same elements, so the same gradients.
+            if (operand.Type.IsFloatingArray && type.IsFloatingArray && operand.Type.Kind == type.Kind)
+            {
+                return operand;
+            }
+
             var numeric = common.IsNumeric || common.IsIdentity || common.IsConstantExpression || common.IsEnumeration;
             if (numeric && conversion.OperatorMethod is null)
             {
@@ -831,11 +847,12 @@ public sealed partial class DifferentiableGenerator
                 }
             }
 
-            var arguments = invocation.Arguments.Select(a => Read(a.Value)).ToList();
             if (target.ContainingType.ToDisplayString() == "System.Linq.Enumerable")
             {
                 return UnsupportedExpr(invocation, "A LINQ method", "compute the value with arithmetic and [Differentiable] calls");
             }
+
+            var arguments = invocation.Arguments.Select(a => Read(a.Value)).ToList();
 
             if (target.IsStatic && DerivativeRules.Find(containingType, target.Name, arguments.Count) is { } rule
                 && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating)))
@@ -849,7 +866,8 @@ public sealed partial class DifferentiableGenerator
             {
                 var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
                 var (receiver, callee) = Callee(invocation, target, containingType);
-                return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles, type, LocationInfo.From(invocation.Syntax));
+                return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles,
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
             }
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
@@ -989,7 +1007,9 @@ public sealed partial class DifferentiableGenerator
             return id;
         }
 
-        internal static TypeRef TypeOf(ITypeSymbol type) => type.SpecialType switch
+        internal static TypeRef TypeOf(ITypeSymbol type) => FloatingArrayKind(type) is { } arrayKind
+            ? new TypeRef(type.ToDisplayString(s_typeFormat), arrayKind)
+            : type.SpecialType switch
         {
             SpecialType.System_Double => TypeRef.Double,
             SpecialType.System_Single => TypeRef.Float,
@@ -999,6 +1019,24 @@ public sealed partial class DifferentiableGenerator
                 or SpecialType.System_Char => new TypeRef(type.ToDisplayString(s_typeFormat), ValueKind.Integer),
             _ => new TypeRef(type.ToDisplayString(s_typeFormat), ValueKind.Other),
         };
+
+        // double[] and float[] (one dimension), Span<T> and ReadOnlySpan<T> of double or float.
+        private static ValueKind? FloatingArrayKind(ITypeSymbol type)
+        {
+            var element = type switch
+            {
+                IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+                INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+                    when named.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>" => named.TypeArguments[0],
+                _ => null,
+            };
+            return element?.SpecialType switch
+            {
+                SpecialType.System_Double => ValueKind.DoubleArray,
+                SpecialType.System_Single => ValueKind.FloatArray,
+                _ => null,
+            };
+        }
 
         private static LiteralExpr? Literal(object? value, ITypeSymbol? type)
         {

@@ -57,6 +57,7 @@ public sealed partial class DifferentiableGenerator
 
             var declarations = HoistedDeclarations();
             var adjointDeclarations = _adjointsUsed
+                .Where(id => !_method.Values[id].Type.IsFloatingArray)
                 .OrderBy(id => id)
                 .Select(id => resultValue is not null && id == resultValue.Id
                     ? $"{_method.Values[id].Type.Display} {Adjoint(id)} = {_seed};"
@@ -67,9 +68,9 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
-                if (parameter.Role == ParameterRole.Constant)
+                if (parameter.Role is ParameterRole.Constant or ParameterRole.Span)
                 {
-                    continue;
+                    continue; // Spans are accumulated into directly.
                 }
 
                 var valueId = _method.ParameterValues[i];
@@ -265,6 +266,23 @@ public sealed partial class DifferentiableGenerator
                     Accumulate(operand, narrowed, output);
                     break;
 
+                case MathCallExpr { Function: "Pow" } pow when pow.Arguments[1] is LiteralExpr exponent && TryParseLiteral(exponent, out var power):
+                    var powBase = pow.Arguments[0];
+                    // x^c with a constant c: c * x^(c-1), folded (and nothing at all for c = 0, as PyTorch).
+                    if (power != 0)
+                    {
+                        var factor = Parser.FormatFloating(power, value.Type.Kind);
+                        var derivative = power switch
+                        {
+                            1 => adjoint,
+                            2 => $"{adjoint} * {factor} * {Operand(powBase)}",
+                            _ => $"{adjoint} * {factor} * {(value.Type.Kind == ValueKind.Float ? "global::System.MathF" : "global::System.Math")}.Pow({Operand(powBase, 0)}, {Parser.FormatFloating(power - 1, value.Type.Kind)})",
+                        };
+                        Accumulate(powBase, derivative, output);
+                    }
+
+                    break;
+
                 case MathCallExpr call:
                     var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
                     var arguments = call.Arguments.Select(a => Operand(a)).ToList();
@@ -277,6 +295,11 @@ public sealed partial class DifferentiableGenerator
                         }
                     }
 
+                    break;
+
+                case ElementExpr { Array: VariableExpr array } element when _active[array.Id]:
+                    _adjointsUsed.Add(array.Id);
+                    output.Line($"{Adjoint(array.Id)}[{Operand(element.Index, precedence: 0)}] += {adjoint};");
                     break;
 
                 case UserCallExpr call:
@@ -298,7 +321,18 @@ public sealed partial class DifferentiableGenerator
                     continue;
                 }
 
-                if (IsActive(call.Arguments[i]))
+                if (call.Roles[i] == ParameterRole.Span)
+                {
+                    // The callee adds into the span: pass ours, or a scratch one when no gradient is wanted here.
+                    outs.Add(IsActive(call.Arguments[i])
+                        ? Adjoint(((VariableExpr)call.Arguments[i]).Id)
+                        : $"new {call.Arguments[i].Type.Element.Display}[{Operand(call.Arguments[i])}.Length]");
+                    if (call.Arguments[i] is VariableExpr spanArgument && _active[spanArgument.Id])
+                    {
+                        _adjointsUsed.Add(spanArgument.Id);
+                    }
+                }
+                else if (IsActive(call.Arguments[i]))
                 {
                     var name = Parser.UniqueName("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture), _names);
                     outs.Add("out var " + name);
@@ -318,6 +352,9 @@ public sealed partial class DifferentiableGenerator
                 Accumulate(target, gradient, output);
             }
         }
+
+        private static bool TryParseLiteral(LiteralExpr literal, out double value)
+            => double.TryParse(literal.Text.TrimEnd('f'), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
 
         private bool IsActive(Expr operand) => operand is VariableExpr v && _active[v.Id];
 
@@ -349,6 +386,12 @@ public sealed partial class DifferentiableGenerator
 
         private string Adjoint(int valueId)
         {
+            if (_adjointNames[valueId] is null && Array.IndexOf(_method.ParameterValues, valueId) is var index and >= 0 && _method.Source.Parameters[index].Role == ParameterRole.Span)
+            {
+                // An array parameter's adjoint is the caller's gradient span itself.
+                _adjointNames[valueId] = _method.Source.Parameters[index].GradientName;
+            }
+
             if (_adjointNames[valueId] is null)
             {
                 var name = _method.Values[valueId].Name;

@@ -87,6 +87,9 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
             case ConditionalExpr conditional:
                 return (Print(conditional.Condition, ConditionalOr) + " ? " + Print(conditional.WhenTrue, Conditional) + " : " + Print(conditional.WhenFalse, Conditional), Conditional);
 
+            case ElementExpr element:
+                return (Print(element.Array, Primary) + "[" + Print(element.Index, 0) + "]", Primary);
+
             case MathCallExpr call:
                 return (call.Callee + "(" + Arguments(call.Arguments) + ")", Primary);
 

@@ -24,6 +24,12 @@ public enum ValueKind
 
     /// <summary>Anything else (enums, structs, objects): read as a constant.</summary>
     Other,
+
+    /// <summary><c>double[]</c>, <c>Span&lt;double&gt;</c> or <c>ReadOnlySpan&lt;double&gt;</c>: its elements can carry gradients.</summary>
+    DoubleArray,
+
+    /// <summary><c>float[]</c>, <c>Span&lt;float&gt;</c> or <c>ReadOnlySpan&lt;float&gt;</c>: its elements can carry gradients.</summary>
+    FloatArray,
 }
 
 /// <summary>A type as the emitter prints it (<c>double</c>, <c>global::Ns.T</c>) and how it takes part in differentiation.</summary>
@@ -36,6 +42,12 @@ public sealed record TypeRef(string Display, ValueKind Kind)
 
     /// <summary>True for double and float: the types whose values can carry a gradient.</summary>
     public bool IsFloating => Kind is ValueKind.Double or ValueKind.Float;
+
+    /// <summary>True for arrays and spans of double or float.</summary>
+    public bool IsFloatingArray => Kind is ValueKind.DoubleArray or ValueKind.FloatArray;
+
+    /// <summary>The element type of a floating array or span.</summary>
+    public TypeRef Element => Kind == ValueKind.FloatArray ? Float : Double;
 
     public override string ToString() => Display;
 }
@@ -71,6 +83,9 @@ public sealed record UnaryExpr(UnaryOp Op, Expr Operand, TypeRef Type) : Expr(Ty
 /// <summary>A numeric conversion; <see cref="Expr.Type"/> is the target type.</summary>
 public sealed record ConvertExpr(Expr Operand, TypeRef Type, LocationInfo? Location) : Expr(Type);
 
+/// <summary>An element read <c>array[index]</c> of an array or span.</summary>
+public sealed record ElementExpr(Expr Array, Expr Index, TypeRef Type) : Expr(Type);
+
 /// <summary><c>c ? a : b</c> (also what switch expressions lower to).</summary>
 public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);
 
@@ -87,6 +102,9 @@ public enum ParameterRole
 
     /// <summary>A double/float scalar: an <c>out</c> gradient parameter.</summary>
     Scalar,
+
+    /// <summary>An array or span of double/float: a <c>Span</c> gradient parameter that the gradient is added into.</summary>
+    Span,
 }
 
 /// <summary>A call of another [Differentiable] method (or one with a registered derivative): its backward is called in the reverse sweep.</summary>
@@ -94,12 +112,14 @@ public enum ParameterRole
 /// <param name="Callee">The primal callee as printed (<c>global::Ns.T.F</c>, <c>this.F</c>, or a member name when <see cref="Receiver"/> is set).</param>
 /// <param name="BackwardCallee">The backward callee, printed likewise.</param>
 /// <param name="Roles">For each argument, whether the callee differentiates it.</param>
+/// <param name="ParameterNames">The callee's parameter names, for messages.</param>
 public sealed record UserCallExpr(
     Expr? Receiver,
     string Callee,
     string BackwardCallee,
     EquatableArray<Expr> Arguments,
     EquatableArray<ParameterRole> Roles,
+    EquatableArray<string> ParameterNames,
     TypeRef Type,
     LocationInfo? Location) : Expr(Type);
 
