@@ -1041,6 +1041,12 @@ public sealed partial class DifferentiableGenerator
         private static LiteralExpr? Literal(object? value, ITypeSymbol? type)
         {
             var typeRef = type is null ? null : TypeOf(type);
+            if (type is { TypeKind: TypeKind.Enum } && value is not null)
+            {
+                // An enum constant is its underlying number, cast back so that it compares with the enum.
+                return new LiteralExpr("((" + typeRef!.Display + ")" + Convert.ToString(value, CultureInfo.InvariantCulture) + ")", typeRef);
+            }
+
             return value switch
             {
                 double d => new LiteralExpr(FormatFloating(d, ValueKind.Double), TypeRef.Double),
