@@ -17,6 +17,10 @@ internal sealed record DerivativeRule(string Name, int Arity, string?[] Adjoints
     public string? Adjoint(int index, IReadOnlyList<string> arguments, string result, string adjoint, ValueKind kind)
         => StopsGradient || Adjoints[index] is not { } template ? null : Expand(template, arguments, result, adjoint, kind);
 
+    /// <summary>True when argument <paramref name="index"/>'s template reads the result <c>r</c>, which must then be kept.</summary>
+    public bool ReadsResult(int index)
+        => !StopsGradient && Adjoints[index] is { } template && System.Text.RegularExpressions.Regex.IsMatch(template, @"\br\b");
+
     private static string Expand(string template, IReadOnlyList<string> arguments, string result, string adjoint, ValueKind kind)
     {
         var sb = new StringBuilder();

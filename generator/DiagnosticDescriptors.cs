@@ -84,7 +84,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GradientIntoNoGradParameter = Create(
         "AUTODIFF010",
         "Gradient stops at a [NoGrad] parameter",
-        "'{0}' passes a value that depends on a differentiable parameter to the [NoGrad] parameter '{1}', so no gradient flows back through that argument; if that is intended, suppress this warning",
+        "A value that depends on a differentiable parameter is passed to the [NoGrad] parameter '{1}' of '{0}', so no gradient flows back through that argument; if that is intended, suppress this warning",
         DiagnosticSeverity.Warning);
 
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>

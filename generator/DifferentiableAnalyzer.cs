@@ -49,7 +49,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         var parsed = DifferentiableGenerator.Parser.Parse(method, syntax, context.SemanticModel, context.CancellationToken);
         foreach (var diagnostic in parsed.Diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic());
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));
         }
 
         if (parsed.Model is null)
@@ -61,13 +61,13 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         {
             foreach (var diagnostic in DifferentiableGenerator.BuildBackward(parsed.Model).Diagnostics)
             {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic());
+                context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(),
-                method.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic());
+                method.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic(syntax.SyntaxTree));
         }
     }
 }

@@ -852,7 +852,9 @@ public sealed partial class DifferentiableGenerator
                 return UnsupportedExpr(invocation, "A LINQ method", "compute the value with arithmetic and [Differentiable] calls");
             }
 
-            var arguments = invocation.Arguments.Select(a => Read(a.Value)).ToList();
+            // Named arguments may come in any order; the generated calls pass them by position.
+            var orderedArguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToList();
+            var arguments = orderedArguments.Select(a => Read(a.Value)).ToList();
 
             if (target.IsStatic && DerivativeRules.Find(containingType, target.Name, arguments.Count) is { } rule
                 && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating)))
@@ -872,7 +874,7 @@ public sealed partial class DifferentiableGenerator
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
             var typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(s_typeFormat))) + ">" : "";
-            return Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, invocation.Arguments, type, isCall: true);
+            return Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
         }
 
         private (Expr? Receiver, string Callee) Callee(IInvocationOperation invocation, IMethodSymbol target, string containingType)
@@ -1041,6 +1043,12 @@ public sealed partial class DifferentiableGenerator
         private static LiteralExpr? Literal(object? value, ITypeSymbol? type)
         {
             var typeRef = type is null ? null : TypeOf(type);
+            if (type is { TypeKind: TypeKind.Enum } && value is not null)
+            {
+                // An enum constant is its underlying number, cast back so that it compares with the enum.
+                return new LiteralExpr("((" + typeRef!.Display + ")" + Convert.ToString(value, CultureInfo.InvariantCulture) + ")", typeRef);
+            }
+
             return value switch
             {
                 double d => new LiteralExpr(FormatFloating(d, ValueKind.Double), TypeRef.Double),

@@ -290,7 +290,11 @@ public sealed partial class DifferentiableGenerator
                     {
                         if (IsActive(call.Arguments[i]) && rule.Adjoint(i, arguments, value.Name, adjoint, value.Type.Kind) is { } contribution)
                         {
-                            _readInReverse.Add(value.Id); // rules may read the result (Exp, Sqrt, Tanh...)
+                            if (rule.ReadsResult(i))
+                            {
+                                _readInReverse.Add(value.Id); // Exp, Sqrt, Tanh... reuse the result
+                            }
+
                             Accumulate(call.Arguments[i], contribution, output);
                         }
                     }

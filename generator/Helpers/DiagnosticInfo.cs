@@ -29,9 +29,16 @@ public sealed record DiagnosticInfo(string DescriptorId, LocationInfo? Location,
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] args)
         => new(descriptor.Id, LocationInfo.From(location), args.ToEquatableArray());
 
-    public Diagnostic ToDiagnostic()
+    /// <summary>
+    /// Rebuilds the diagnostic. Given the syntax tree it was found in, the location is a real source location in that
+    /// tree, so that <c>#pragma warning disable</c> and <c>.editorconfig</c> severities apply to it.
+    /// </summary>
+    public Diagnostic ToDiagnostic(SyntaxTree? tree = null)
     {
         var descriptor = DiagnosticDescriptors.ById(DescriptorId);
-        return Diagnostic.Create(descriptor, Location?.ToLocation() ?? Microsoft.CodeAnalysis.Location.None, MessageArgs.Cast<object>().ToArray());
+        var location = Location is null ? Microsoft.CodeAnalysis.Location.None
+            : tree is not null && tree.FilePath == Location.FilePath ? Microsoft.CodeAnalysis.Location.Create(tree, Location.Span)
+            : Location.ToLocation();
+        return Diagnostic.Create(descriptor, location, MessageArgs.Cast<object>().ToArray());
     }
 }

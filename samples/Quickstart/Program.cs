@@ -51,7 +51,7 @@ public static class Program
 
         // Value and gradient of the mean loss over the data set: one backward call per point, gradients summed,
         // as PyTorch accumulates into .grad over a batch.
-        double loss = MeanLossAndGradient(w, b, out double gradW, out double gradB);
+        double loss = MeanLossBackward(w, b, 1.0, out double gradW, out double gradB);
         Console.WriteLine(string.Format(culture, "Mean Huber loss (delta = {0}) of p = w * x + b over {1} points, at w = {2}, b = {3}", Delta, s_x.Length, w, b));
         Console.WriteLine(string.Format(culture, "  loss  = {0:R}", loss));
         Console.WriteLine(string.Format(culture, "  dL/dw = {0:R}", gradW));
@@ -66,12 +66,19 @@ public static class Program
         ok &= Check("dL/dw", gradW, (MeanLoss(w + h, b) - MeanLoss(w - h, b)) / (2 * h), tolerance);
         ok &= Check("dL/db", gradB, (MeanLoss(w, b + h) - MeanLoss(w, b - h)) / (2 * h), tolerance);
 
+        // The same check with the runtime's GradCheck (the counterpart of torch.autograd.gradcheck), which also
+        // checks the returned value and that the gradient scales with the seed.
+        Console.WriteLine();
+        GradCheckResult report = GradCheck.Check(MeanLoss, MeanLossBackward, w, b);
+        Console.Write(report);
+        ok &= report.Passed;
+
         // What the gradient is for: a few steps of gradient descent.
         const double learningRate = 0.2;
         const int steps = 200;
         for (int step = 0; step < steps; step++)
         {
-            MeanLossAndGradient(w, b, out gradW, out gradB);
+            MeanLossBackward(w, b, 1.0, out gradW, out gradB);
             w -= learningRate * gradW;
             b -= learningRate * gradB;
         }
@@ -96,15 +103,16 @@ public static class Program
         return sum / s_x.Length;
     }
 
-    private static double MeanLossAndGradient(double w, double b, out double gradW, out double gradB)
+    // The backward of MeanLoss, in the same convention as the generated methods: value returned, seed times the gradient out.
+    private static double MeanLossBackward(double w, double b, double seed, out double gradW, out double gradB)
     {
         double sum = 0;
         gradW = 0;
         gradB = 0;
         for (int i = 0; i < s_x.Length; i++)
         {
-            // seed = 1 / n: the gradient of the mean flows into each term (PyTorch's grad_output).
-            sum += Losses.HuberLossBackward(w, b, s_x[i], s_y[i], Delta, 1.0 / s_x.Length, out double dw, out double db);
+            // seed / n: the gradient of the mean flows into each term (PyTorch's grad_output).
+            sum += Losses.HuberLossBackward(w, b, s_x[i], s_y[i], Delta, seed / s_x.Length, out double dw, out double db);
             gradW += dw;
             gradB += db;
         }

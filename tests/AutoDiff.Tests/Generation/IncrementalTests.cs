@@ -1,0 +1,89 @@
+using System.Linq;
+using AutoDiff.Generators;
+using AutoDiff.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace AutoDiff.Tests.Generation;
+
+/// <summary>
+/// In an IDE the generator runs on every keystroke: an edit outside [Differentiable] methods must leave every step
+/// cached, and an edit of one method must regenerate only that method's type.
+/// </summary>
+public class IncrementalTests
+{
+    private const string Losses = """
+        using System;
+        using AutoDiff;
+        namespace Demo;
+        public static partial class Losses
+        {
+            [Differentiable]
+            public static double F(double x) => Math.Sin(x) * x;
+        }
+        """;
+
+    private const string Models = """
+        using System;
+        using AutoDiff;
+        namespace Demo;
+        public static partial class Models
+        {
+            [Differentiable]
+            public static double G(double x, double y) => x * y + Math.Exp(y);
+        }
+        """;
+
+    private const string Unrelated = """
+        namespace Demo;
+        public static class Util
+        {
+            public static int Twice(int v) => v * 2;
+        }
+        """;
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(new SourceFile[] { new("Losses.cs", Losses), new("Models.cs", Models), new("Util.cs", Unrelated) });
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        return (driver, compilation);
+    }
+
+    private static string[] TrackedSteps => new[] { TrackingNames.Parse, TrackingNames.Models, TrackingNames.Types };
+
+    [Fact]
+    public void UnrelatedEditLeavesEveryStepCached()
+    {
+        var (driver, compilation) = FirstRun();
+        var util = compilation.SyntaxTrees.Single(t => t.FilePath == "Util.cs");
+        var edited = compilation.ReplaceSyntaxTree(util, CSharpSyntaxTree.ParseText(Unrelated.Replace("v * 2", "v + v") + "\n// a comment\n", GeneratorHarness.ParseOptions, "Util.cs"));
+
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (var step in TrackedSteps)
+        {
+            var outputs = result.TrackedSteps[step].SelectMany(s => s.Outputs).ToList();
+            Assert.NotEmpty(outputs);
+            Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+
+        Assert.All(result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs),
+            o => Assert.Equal(IncrementalStepRunReason.Cached, o.Reason));
+    }
+
+    [Fact]
+    public void EditingOneMethodRegeneratesOnlyItsType()
+    {
+        var (driver, compilation) = FirstRun();
+        var losses = compilation.SyntaxTrees.Single(t => t.FilePath == "Losses.cs");
+        var edited = compilation.ReplaceSyntaxTree(losses, CSharpSyntaxTree.ParseText(Losses.Replace("Math.Sin(x) * x", "Math.Cos(x) * x"), GeneratorHarness.ParseOptions, "Losses.cs"));
+
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var types = result.TrackedSteps[TrackingNames.Types].SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(1, types.Count(o => o.Reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, types.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+        Assert.Contains("Cos(x)", result.GeneratedSources.Single(s => s.HintName.StartsWith("Demo.Losses")).SourceText.ToString());
+    }
+}
