@@ -195,6 +195,17 @@ public sealed class DiagnosticTests
                 }
             }
             """,
+        ["UnsafePointer"] = """
+            public static unsafe partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    double* p = {|AUTODIFF002:&x|};
+                    return {|AUTODIFF002:*p|} * 2;
+                }
+            }
+            """,
         ["RefLocal"] = """
             public static partial class C
             {
