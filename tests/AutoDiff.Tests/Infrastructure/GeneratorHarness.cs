@@ -100,7 +100,7 @@ public static class GeneratorHarness
         foreach (var d in diagnostics)
         {
             var span = d.Location.GetLineSpan();
-            var where = d.Location.IsInSource
+            var where = d.Location.IsInSource || d.Location.Kind == LocationKind.ExternalFile
                 ? $"{Path.GetFileName(span.Path)}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1}-{span.EndLinePosition.Line + 1},{span.EndLinePosition.Character + 1})"
                 : "(no location)";
             sb.Append("  ").Append(where).Append(": ").Append(d.Severity.ToString().ToLowerInvariant()).Append(' ')

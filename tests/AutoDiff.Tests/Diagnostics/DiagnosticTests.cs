@@ -1,0 +1,614 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using AutoDiff.Generators;
+using AutoDiff.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace AutoDiff.Tests.Diagnostics;
+
+/// <summary>
+/// Every AUTODIFF diagnostic: ID, severity and exact span, marked inline as <c>{|AUTODIFF001:...|}</c>. All cases are
+/// files of one compilation (one file and namespace per case) so that the analyzer and generator run once. Valid code
+/// gets no diagnostic, and the generator emits no backward method for a method with an error.
+/// </summary>
+/// <remarks>
+/// Convention: the method that has the error is named <c>F</c>; other methods of a case are valid.
+/// </remarks>
+public sealed class DiagnosticTests
+{
+    /// <summary>The severity of each ID, written out here so that a change of the descriptors is caught.</summary>
+    private static readonly Dictionary<string, DiagnosticSeverity> s_severities = new()
+    {
+        ["AUTODIFF001"] = DiagnosticSeverity.Error,
+        ["AUTODIFF002"] = DiagnosticSeverity.Error,
+        ["AUTODIFF003"] = DiagnosticSeverity.Error,
+        ["AUTODIFF004"] = DiagnosticSeverity.Error,
+        ["AUTODIFF005"] = DiagnosticSeverity.Error,
+        ["AUTODIFF006"] = DiagnosticSeverity.Warning,
+        ["AUTODIFF007"] = DiagnosticSeverity.Warning,
+        ["AUTODIFF008"] = DiagnosticSeverity.Error,
+        ["AUTODIFF009"] = DiagnosticSeverity.Error,
+        ["AUTODIFF010"] = DiagnosticSeverity.Warning,
+        ["AUTODIFF900"] = DiagnosticSeverity.Error,
+    };
+
+    private static readonly Dictionary<string, string> s_cases = new()
+    {
+        // ---- AUTODIFF001: a call to a method with neither [Differentiable] nor a derivative rule ------------------
+        ["CallToPlainMethod"] = """
+            public static partial class C
+            {
+                static double Helper(double x) => x * 2;
+                [Differentiable] public static double F(double x) => {|AUTODIFF001:Helper(x)|} + 1;
+            }
+            """,
+        ["CallToMathFunctionWithoutRule"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x) => x * {|AUTODIFF001:Math.IEEERemainder(x, 3.0)|};
+            }
+            """,
+        ["CallToInstanceMethodOfAnotherObject"] = """
+            public sealed class Scaler { public double Scale(double v) => v * 3; }
+            public partial class C
+            {
+                private readonly Scaler _scaler = new();
+                [Differentiable] public double F(double x) { var s = {|AUTODIFF001:_scaler.Scale(x)|}; return s * x; }
+            }
+            """,
+        ["CallInAStatementOfAnIf"] = """
+            public static partial class C
+            {
+                static double Helper(double x) => x * 2;
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    if (x > 0)
+                    {
+                        r = {|AUTODIFF001:Helper(r)|};
+                    }
+                    return r;
+                }
+            }
+            """,
+
+        // ---- AUTODIFF002: constructs that cannot be differentiated (yet) -----------------------------------------
+        // Loops: until issue 3 makes them differentiable. When it lands, move these to the valid cases.
+        ["ForLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = 1.0;
+                    {|AUTODIFF002:for (var i = 0; i < 3; i++)
+                    {
+                        r *= x;
+                    }|}
+                    return r;
+                }
+            }
+            """,
+        ["WhileLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    {|AUTODIFF002:while (r < 10) r = r * 2;|}
+                    return r;
+                }
+            }
+            """,
+        ["DoLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    {|AUTODIFF002:do { r = r * 2; } while (r < 10);|}
+                    return r;
+                }
+            }
+            """,
+        ["ForeachLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, [NoGrad] double[] weights)
+                {
+                    var r = 0.0;
+                    {|AUTODIFF002:foreach (var w in weights) { r += w * x; }|}
+                    return r;
+                }
+            }
+            """,
+        ["Goto"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    if (x > 0) {|AUTODIFF002:goto done;|}
+                    r = r * r;
+                    {|AUTODIFF002:done: return r;|}
+                }
+            }
+            """,
+        ["TryCatch"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    {|AUTODIFF002:try { r = x * x; } catch (Exception) { r = 0; }|}
+                    return r;
+                }
+            }
+            """,
+        ["TryFinally"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    {|AUTODIFF002:try { r = x * x; } finally { r += 1; }|}
+                    return r;
+                }
+            }
+            """,
+        ["Lambda"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    Func<double, double> g = {|AUTODIFF002:v => v * x|};
+                    return g(2.0);
+                }
+            }
+            """,
+        ["Linq"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y, [NoGrad] double[] c) => x * {|AUTODIFF002:c.Sum()|} + y;
+            }
+            """,
+        ["UnsafeBlock"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var r = x;
+                    {|AUTODIFF002:unsafe { r = x * 2; }|}
+                    return r;
+                }
+            }
+            """,
+        ["RefLocal"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    // Each read of the ref local is reported too (the implementation's choice; one per use).
+                    ref double {|AUTODIFF002:r = ref x|};
+                    return {|AUTODIFF002:r|} * 2;
+                }
+            }
+            """,
+        ["StringIntoResult"] = """
+            public static partial class C
+            {
+                // The first call without a derivative on the path from x is x.ToString(): that is where the gradient is lost.
+                [Differentiable] public static double F(double x) => double.Parse({|AUTODIFF001:x.ToString(System.Globalization.CultureInfo.InvariantCulture)|}, System.Globalization.CultureInfo.InvariantCulture);
+            }
+            """,
+        ["ObjectIntoResult"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    object o = {|AUTODIFF002:x|};
+                    return (double)o * 2;
+                }
+            }
+            """,
+        ["ThrowStatement"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    if (x < 0) {|AUTODIFF002:throw new ArgumentOutOfRangeException(nameof(x));|}
+                    return x * x;
+                }
+            }
+            """,
+        ["LocalFunction"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    return Square(x);
+                    {|AUTODIFF002:static double Square(double v) => v * v;|}
+                }
+            }
+            """,
+        ["GenericMethod"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F{|AUTODIFF002:<T>|}(double x) => x * x;
+            }
+            """,
+
+        // ---- AUTODIFF003: the type, or a containing type, is not partial ------------------------------------------
+        ["NonPartialClass"] = """
+            public static class C
+            {
+                [Differentiable] public static double {|AUTODIFF003:F|}(double x) => x * x;
+            }
+            """,
+        ["NonPartialStruct"] = """
+            public struct S
+            {
+                [Differentiable] public double {|AUTODIFF003:F|}(double x) => x * x;
+            }
+            """,
+        ["NonPartialContainingType"] = """
+            public class Outer
+            {
+                public static partial class Inner
+                {
+                    [Differentiable] public static double {|AUTODIFF003:F|}(double x) => x * x;
+                }
+            }
+            """,
+
+        // ---- AUTODIFF004: the return type is neither double nor float ---------------------------------------------
+        ["ReturnsInt"] = """
+            public static partial class C
+            {
+                [Differentiable] public static {|AUTODIFF004:int|} F(double x) => (int)x;
+            }
+            """,
+        ["ReturnsDecimal"] = """
+            public static partial class C
+            {
+                [Differentiable] public static {|AUTODIFF004:decimal|} F(decimal x) => x * x;
+            }
+            """,
+        ["ReturnsVoid"] = """
+            public static partial class C
+            {
+                [Differentiable] public static {|AUTODIFF004:void|} F(double x) { }
+            }
+            """,
+        ["ReturnsArray"] = """
+            public static partial class C
+            {
+                [Differentiable] public static {|AUTODIFF004:double[]|} F(double x) => new[] { x };
+            }
+            """,
+
+        // ---- AUTODIFF005: ref and out parameters ------------------------------------------------------------------
+        ["RefParameter"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F({|AUTODIFF005:ref double x|}) => x * x;
+            }
+            """,
+        ["OutParameter"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double y, {|AUTODIFF005:out double x|}) { x = y; return y * y; }
+            }
+            """,
+
+        // ---- AUTODIFF006: the result depends on no differentiable parameter (warning: the backward is still emitted)
+        ["ConstantResult"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double {|AUTODIFF006:F|}(double x) => 3.0;
+            }
+            """,
+        ["OnlyNoGradParameters"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double {|AUTODIFF006:F|}([NoGrad] double x) => x * 2;
+            }
+            """,
+        ["OnlyIntParameters"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double {|AUTODIFF006:F|}(int n) => n * 2.0;
+            }
+            """,
+        ["ResultOverwrittenByConstant"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double {|AUTODIFF006:F|}(double x)
+                {
+                    var r = x * x;
+                    r = 4;
+                    return r;
+                }
+            }
+            """,
+
+        // ---- AUTODIFF007: the gradient stops at a piecewise-constant operation (warning) --------------------------
+        ["Floor"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y) => {|AUTODIFF007:Math.Floor(x)|} * y + x;
+            }
+            """,
+        ["Round"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y) => {|AUTODIFF007:Math.Round(x)|} * y + x;
+            }
+            """,
+        ["Sign"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y) => {|AUTODIFF007:Math.Sign(x)|} * y + x;
+            }
+            """,
+        ["CastToInt"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y) => {|AUTODIFF007:(int)x|} * y + x;
+            }
+            """,
+        ["CastToLongInALocal"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    long n = {|AUTODIFF007:(long)(x * 3)|};
+                    return n + x;
+                }
+            }
+            """,
+        ["FloorOfMathF"] = """
+            public static partial class C
+            {
+                [Differentiable] public static float F(float x) => {|AUTODIFF007:MathF.Floor(x)|} + x;
+            }
+            """,
+
+        // ---- AUTODIFF008: the backward's name and signature are taken --------------------------------------------
+        ["BackwardNameTaken"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double {|AUTODIFF008:F|}(double x) => x * x;
+                public static double FBackward(double x, double seed, out double gradX) { gradX = 0; return 0; }
+            }
+            """,
+
+        // ---- AUTODIFF009: no body --------------------------------------------------------------------------------
+        ["Abstract"] = """
+            public abstract partial class C
+            {
+                [Differentiable] public abstract double {|AUTODIFF009:F|}(double x);
+            }
+            """,
+        ["Extern"] = """
+            public static partial class C
+            {
+                [Differentiable] [System.Runtime.InteropServices.DllImport("m")] public static extern double {|AUTODIFF009:F|}(double x);
+            }
+            """,
+        ["Interface"] = """
+            public partial interface I
+            {
+                [Differentiable] double {|AUTODIFF002:{|AUTODIFF009:F|}|}(double x);
+            }
+            """,
+
+        // ---- AUTODIFF010: a varied value passed to a [NoGrad] parameter of a [Differentiable] callee (warning) -----
+        ["VariedIntoNoGradParameter"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double G(double x, [NoGrad] double k) => k * x;
+                [Differentiable] public static double F(double x) => {|AUTODIFF010:G(x, x)|};
+            }
+            """,
+
+        // ---- Suppression: a warning disabled with #pragma is not reported ------------------------------------------
+        ["PragmaSuppressesWarning"] = """
+            public static partial class C
+            {
+            #pragma warning disable AUTODIFF007
+                [Differentiable] public static double F(double x, double y) => Math.Floor(x) * y + x;
+            #pragma warning restore AUTODIFF007
+            }
+            """,
+
+        // ---- Valid code: no diagnostic at all --------------------------------------------------------------------
+        ["ValidEverything"] = """
+            public enum Kind { A, B }
+            public static partial class C
+            {
+                private const double K = 2;
+                static double Helper(double v) => v * 3;
+                [Differentiable] public static double G(double x, [NoGrad] double k) => k * x;
+                [Differentiable]
+                public static double F(double x, double y, [NoGrad] double t, int n, bool b, Kind kind)
+                {
+                    const double half = 0.5;
+                    var r = x * y + K * half;
+                    r += Math.Sin(x) * Helper(t) * Helper(3.0);
+                    r *= n;
+                    if (b && x > y || !(t < 0)) r = -r;
+                    r += kind == Kind.A ? x : y;
+                    r += n switch { 0 => x, 1 => y, _ => x * y };
+                    r += G(x, t) + G(y, 2 * t);
+                    return r > 0 ? r : r * r;
+                }
+            }
+            """,
+        ["ValidUserMethodNamedLikeBackwardWithOtherSignature"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x) => x * x;
+                public static double FBackward(double x) => x;
+            }
+            """,
+        ["ValidComparisonsAndBranchesNoWarning"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y) => x > y ? x : (x == y ? 0.5 * (x + y) : y);
+            }
+            """,
+    };
+
+    private static readonly Lazy<(GeneratorRun Run, Dictionary<string, (SyntaxTree Tree, ImmutableArray<ExpectedDiagnostic> Expected)> Files)> s_batch = new(() =>
+    {
+        var files = new List<SourceFile>();
+        var expected = new Dictionary<string, ImmutableArray<ExpectedDiagnostic>>();
+        foreach (var (name, markup) in s_cases)
+        {
+            var (text, spans) = DiagnosticMarkup.Parse(Prefix(name) + markup);
+            files.Add(new SourceFile(name + ".cs", text));
+            expected[name] = spans;
+        }
+
+        var run = GeneratorHarness.Run(files.ToArray());
+        var trees = run.InputCompilation.SyntaxTrees.ToDictionary(t => System.IO.Path.GetFileNameWithoutExtension(t.FilePath));
+        return (run, expected.ToDictionary(e => e.Key, e => (trees[e.Key], e.Value)));
+    });
+
+    private static string Prefix(string name) => $"using System;\nusing System.Linq;\nusing AutoDiff;\n\nnamespace Cases.{name};\n\n";
+
+    public static TheoryData<string> Cases => new(s_cases.Keys);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Reports_exactly_the_marked_diagnostics(string name)
+    {
+        var (run, files) = s_batch.Value;
+        var (tree, expected) = files[name];
+        DiagnosticMarkup.Verify(run.AnalyzerDiagnostics, tree, expected, s_severities);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Generator_emits_no_backward_for_a_method_with_an_error(string name)
+    {
+        var (run, files) = s_batch.Value;
+        var (tree, expected) = files[name];
+        var file = run.FindGeneratedFile($"Cases.{name}.C");
+        var hasError = expected.Any(e => s_severities[e.Id] == DiagnosticSeverity.Error);
+        if (hasError)
+        {
+            Assert.True(file is null || !file.Text.Contains(" FBackward("), $"A backward was generated for F despite an error:\n{file?.Text}");
+        }
+        else if (tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().Any(m => m.Identifier.Text == "F"))
+        {
+            // Valid code and warnings: F gets its backward, and the generated code is clean.
+            var type = s_cases[name].Contains("struct S", StringComparison.Ordinal) ? "S" : "C";
+            var generated = run.FindGeneratedFile($"Cases.{name}.{type}");
+            Assert.True(generated is not null && generated.Text.Contains(" FBackward("), $"No backward for F in {name}:\n{run.Describe()}");
+            Assert.Empty(run.GeneratedCodeDiagnostics.Where(d => d.Location.SourceTree == generated!.SyntaxTree));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Generator_reports_nothing_itself_and_does_not_throw(string name)
+    {
+        var (run, files) = s_batch.Value;
+        var (tree, _) = files[name];
+        Assert.Empty(run.GeneratorExceptions);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Location.GetLineSpan().Path == tree.FilePath));
+    }
+
+    [Fact]
+    public void Diagnostics_are_located_in_the_source_tree()
+    {
+        // A diagnostic at a file location (Location.Create(path, span, lineSpan)) rather than a source location
+        // (tree.GetLocation(span)) shows no squiggle in the editor and escapes #pragma warning disable.
+        var (run, _) = s_batch.Value;
+        var notInSource = run.AnalyzerDiagnostics.Where(d => !d.Location.IsInSource || d.Location.SourceTree is null).ToList();
+        Assert.True(notInSource.Count == 0, $"{notInSource.Count} of {run.AnalyzerDiagnostics.Length} diagnostics are not in source, e.g.:\n"
+            + GeneratorHarness.Format(notInSource.Take(3)) + string.Join("\n", notInSource.Take(3).Select(d => "  Location kind: " + d.Location.Kind)));
+    }
+
+    [Fact]
+    public void Test_sources_are_valid_CSharp_apart_from_what_is_marked()
+    {
+        var (run, _) = s_batch.Value;
+        var errors = run.InputCompilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, "The test sources themselves have errors:\n" + GeneratorHarness.Format(errors));
+    }
+
+    [Fact]
+    public void Every_descriptor_has_a_test_case_and_a_help_link()
+    {
+        var all = string.Concat(s_cases.Values);
+        foreach (var descriptor in DiagnosticDescriptors.All.Where(d => d.Id != "AUTODIFF900"))
+        {
+            Assert.True(all.Contains("{|" + descriptor.Id + ":", StringComparison.Ordinal), $"No test case for {descriptor.Id}");
+            Assert.True(s_severities.ContainsKey(descriptor.Id), $"No expected severity for {descriptor.Id}");
+            Assert.Equal(s_severities[descriptor.Id], descriptor.DefaultSeverity);
+            Assert.EndsWith($"docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri);
+            Assert.Matches("^AUTODIFF[0-9]{3}$", descriptor.Id);
+            Assert.True(descriptor.IsEnabledByDefault);
+        }
+    }
+
+    [Fact]
+    public void Reported_diagnostics_have_messages_that_name_the_construct()
+    {
+        var (run, _) = s_batch.Value;
+        foreach (var d in run.AnalyzerDiagnostics)
+        {
+            var message = d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.False(string.IsNullOrWhiteSpace(message));
+            Assert.DoesNotContain("{0}", message);
+            Assert.DoesNotContain("{1}", message);
+            Assert.EndsWith($"{d.Id}.md", d.Descriptor.HelpLinkUri);
+        }
+
+        string Message(string name) => run.AnalyzerDiagnostics
+            .Single(d => System.IO.Path.GetFileNameWithoutExtension(d.Location.GetLineSpan().Path) == name)
+            .GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Contains("Helper", Message("CallToPlainMethod"));
+        Assert.Contains("IEEERemainder", Message("CallToMathFunctionWithoutRule"));
+        Assert.Contains("Floor", Message("Floor"));
+        Assert.Contains("int", Message("CastToInt"));
+        Assert.Contains("FBackward", Message("BackwardNameTaken"));
+        Assert.Contains("'x'", Message("RefParameter"));
+        Assert.Contains("int", Message("ReturnsInt"));
+        Assert.Contains("Outer", Message("NonPartialContainingType"));
+    }
+
+    [Fact]
+    public void A_single_analyzer_run_reports_each_diagnostic_once()
+    {
+        var (run, _) = s_batch.Value;
+        var duplicates = run.AnalyzerDiagnostics
+            .GroupBy(d => (d.Id, d.Location.GetLineSpan().Path, d.Location.SourceSpan))
+            .Where(g => g.Count() > 1)
+            .Select(g => g.First())
+            .ToList();
+        Assert.True(duplicates.Count == 0, "Reported more than once:\n" + GeneratorHarness.Format(duplicates));
+    }
+}

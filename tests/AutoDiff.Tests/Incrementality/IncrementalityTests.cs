@@ -1,0 +1,171 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using AutoDiff.Generators;
+using AutoDiff.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
+using Xunit;
+
+namespace AutoDiff.Tests.Incrementality;
+
+/// <summary>
+/// The pipeline is incremental: after an edit that does not touch a [Differentiable] method, every step named in
+/// <see cref="TrackingNames"/> and every output step reports only Cached or Unchanged outputs, so the emitter does not run.
+/// </summary>
+public sealed class IncrementalityTests
+{
+    private const string Models = """
+        using System;
+        using AutoDiff;
+
+        namespace App;
+
+        public static partial class Losses
+        {
+            [Differentiable] public static double Square(double x) => x * x;
+
+            [Differentiable]
+            public static double Huber(double x, [NoGrad] double delta)
+            {
+                var a = Math.Abs(x);
+                if (a <= delta) return 0.5 * x * x;
+                return delta * (a - 0.5 * delta);
+            }
+        }
+
+        public partial struct Model
+        {
+            public double W;
+            [Differentiable] public double Predict(double x) => W * Losses.Square(x);
+        }
+        // end of file
+        """;
+
+    private const string Other = """
+        namespace App;
+
+        // A helper with nothing to differentiate.
+        public static class Util
+        {
+            public static int Twice(int n) => n * 2;
+        }
+        """;
+
+    private static readonly string[] s_trackingNames = typeof(TrackingNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToArray();
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
+    {
+        var compilation = GeneratorHarness.CreateCompilation([new SourceFile("Models.cs", Models), new SourceFile("Other.cs", Other)]);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Equal(2, result.GeneratedSources.Length);
+        return (driver, compilation);
+    }
+
+    [Fact]
+    public void TrackingNames_are_all_used_by_the_pipeline()
+    {
+        var (driver, _) = FirstRun();
+        var steps = driver.GetRunResult().Results.Single().TrackedSteps;
+        Assert.NotEmpty(s_trackingNames);
+        foreach (var name in s_trackingNames)
+        {
+            Assert.True(steps.ContainsKey(name), $"No tracked step named '{name}'; steps: {string.Join(", ", steps.Keys)}");
+        }
+    }
+
+    [Fact]
+    public void Adding_an_unrelated_file_leaves_every_step_cached()
+    {
+        var (driver, compilation) = FirstRun();
+        var next = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(
+            "namespace App; public static class More { public static double Half(double x) => x / 2; }",
+            GeneratorHarness.ParseOptions, path: "More.cs"));
+        AssertAllCached(driver.RunGenerators(next));
+    }
+
+    [Fact]
+    public void Editing_a_comment_in_another_file_leaves_every_step_cached()
+    {
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Other.cs");
+        var edited = tree.WithChangedText(SourceText.From(Other.Replace("nothing to differentiate", "nothing at all to differentiate")));
+        AssertAllCached(driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)));
+    }
+
+    [Fact]
+    public void Editing_code_in_another_file_leaves_every_step_cached()
+    {
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Other.cs");
+        var edited = tree.WithChangedText(SourceText.From(Other.Replace("n * 2", "n * 3 + 1")));
+        AssertAllCached(driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)));
+    }
+
+    [Fact]
+    public void Editing_a_comment_after_the_methods_in_the_same_file_leaves_every_output_unchanged()
+    {
+        // The methods' models are re-parsed (their file changed) but compare equal: nothing is re-emitted.
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Models.cs");
+        var edited = tree.WithChangedText(SourceText.From(Models.Replace("// end of file", "// end of the file, edited")));
+        AssertAllCached(driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)));
+    }
+
+    [Fact]
+    public void Editing_a_Differentiable_method_re_emits_its_type()
+    {
+        // The converse, so that the assertions above can fail: a real edit must show up as Modified.
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Models.cs");
+        var edited = tree.WithChangedText(SourceText.From(Models.Replace("=> x * x;", "=> x * x * x;")));
+        var result = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)).GetRunResult().Results.Single();
+        var reasons = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
+        Assert.Contains(IncrementalStepRunReason.Modified, reasons);
+        Assert.Contains("x * x * x", result.GeneratedSources.Single(s => s.HintName.Contains("Losses")).SourceText.ToString());
+    }
+
+    private static void AssertAllCached(GeneratorDriver driver)
+    {
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        var problems = new List<string>();
+        foreach (var name in s_trackingNames)
+        {
+            if (!result.TrackedSteps.TryGetValue(name, out var steps))
+            {
+                problems.Add($"step '{name}' did not run");
+                continue;
+            }
+
+            problems.AddRange(Bad(name, steps));
+        }
+
+        foreach (var (name, steps) in result.TrackedOutputSteps)
+        {
+            problems.AddRange(Bad("output " + name, steps));
+        }
+
+        Assert.True(problems.Count == 0, "Not cached:\n" + string.Join("\n", problems));
+        Assert.Equal(2, result.GeneratedSources.Length);
+    }
+
+    private static IEnumerable<string> Bad(string name, IEnumerable<IncrementalGeneratorRunStep> steps)
+        => steps.SelectMany(step => step.Outputs.Select((o, i) => (o, i)))
+            .Where(t => t.o.Reason is not (IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged))
+            .Select(t => $"{name} output {t.i}: {t.o.Reason} ({Describe(t.o.Value)})");
+
+    private static string Describe(object? value)
+    {
+        var text = value?.ToString() ?? "null";
+        return text.Length > 200 ? text[..200] + "..." : text;
+    }
+}
