@@ -365,7 +365,12 @@ public sealed partial class DifferentiableGenerator
             var (line, source) = SourceOf(operation.Syntax);
             switch (operation)
             {
-                case IBlockOperation block when operation.Syntax is not UnsafeStatementSyntax:
+                case IBlockOperation when operation.Syntax is UnsafeStatementSyntax || operation.Syntax.Parent is UnsafeStatementSyntax:
+                    Report(DiagnosticDescriptors.UnsupportedConstruct, (operation.Syntax as UnsafeStatementSyntax ?? operation.Syntax.Parent!).GetLocation(),
+                        "Unsafe code", "use safe code in a [Differentiable] method");
+                    break;
+
+                case IBlockOperation block:
                     foreach (var inner in block.Operations)
                     {
                         ReadStatement(inner, output);
