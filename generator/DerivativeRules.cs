@@ -113,8 +113,9 @@ internal static class DerivativeRules
         Rule("Hypot", "g * a / r", "g * b / r"),
         Rule("Abs", "a > 0 ? g : a < 0 ? -g : 0"),
         Rule("CopySign", "a == 0 ? 0 : g * r / a", null),
-        Rule("Max", "a > b ? g : a == b ? 0.5 * g : 0", "b > a ? g : a == b ? 0.5 * g : 0"),
-        Rule("Min", "a < b ? g : a == b ? 0.5 * g : 0", "b < a ? g : a == b ? 0.5 * g : 0"),
+        // Ties give half to each input; a NaN input (the result is NaN) gives the full gradient to both, as torch.maximum.
+        Rule("Max", "a > b ? g : a == b ? 0.5 * g : a < b ? 0 : g", "b > a ? g : a == b ? 0.5 * g : b < a ? 0 : g"),
+        Rule("Min", "a < b ? g : a == b ? 0.5 * g : a > b ? 0 : g", "b < a ? g : a == b ? 0.5 * g : b > a ? 0 : g"),
         Rule("Clamp", "a >= b && a <= c ? g : 0", "a < b ? g : 0", "a > c ? g : 0"),
         Rule("FusedMultiplyAdd", "g * b", "g * a", "g"),
         Rule("Lerp", "g * (1 - c)", "g * c", "g * (b - a)"),
