@@ -54,7 +54,7 @@ public sealed partial class DifferentiableGenerator
             var reported = new HashSet<LocationInfo>();
             ReportStops(method.Body, varied, usefulData, diagnostics, reported);
             // With an error on the path the user has something better to fix than a zero gradient.
-            var hasErrors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+            var hasErrors = diagnostics.Any(d => d.IsError);
             if (!hasErrors && (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId]))
             {
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ResultNotDifferentiable.Id, method.Source.Location, new[] { method.Source.Name }.ToEquatableArray()));
@@ -178,20 +178,8 @@ public sealed partial class DifferentiableGenerator
         }
 
         /// <summary>Every value an expression reads, through any edge.</summary>
-        public static IEnumerable<int> ReferencedValues(Expr value) => value switch
-        {
-            VariableExpr v => new[] { v.Id },
-            LiteralExpr => Enumerable.Empty<int>(),
-            BinaryExpr b => ReferencedValues(b.Left).Concat(ReferencedValues(b.Right)),
-            UnaryExpr u => ReferencedValues(u.Operand),
-            ConvertExpr c => ReferencedValues(c.Operand),
-            ElementExpr e => ReferencedValues(e.Array).Concat(ReferencedValues(e.Index)),
-            ConditionalExpr c => ReferencedValues(c.Condition).Concat(ReferencedValues(c.WhenTrue)).Concat(ReferencedValues(c.WhenFalse)),
-            MathCallExpr m => m.Arguments.SelectMany(ReferencedValues),
-            UserCallExpr u => (u.Receiver is null ? Enumerable.Empty<int>() : ReferencedValues(u.Receiver)).Concat(u.Arguments.SelectMany(ReferencedValues)),
-            OpaqueExpr o => o.Arguments.SelectMany(ReferencedValues),
-            _ => Enumerable.Empty<int>(),
-        };
+        public static IEnumerable<int> ReferencedValues(Expr value)
+            => value is VariableExpr v ? new[] { v.Id } : Children(value).SelectMany(ReferencedValues);
 
         /// <summary>True when a gradient would have to flow into this expression: it depends differentiably on a varied value.</summary>
         private static bool CarriesGradient(Expr value, bool[] varied) => (value.Type.IsFloating || value.Type.IsFloatingArray) && value switch

@@ -17,7 +17,7 @@ public sealed partial class DifferentiableGenerator
     {
         var lowered = Lowering.Lower(model);
         var activity = Activity.Analyze(lowered);
-        var hasErrors = activity.Diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == DiagnosticSeverity.Error);
+        var hasErrors = activity.Diagnostics.Any(d => d.IsError);
         return hasErrors ? (null, activity.Diagnostics) : (ReverseMode.Transform(lowered, activity.Active), activity.Diagnostics);
     }
 
@@ -62,7 +62,7 @@ public sealed partial class DifferentiableGenerator
             var sb = new StringBuilder();
             foreach (var ch in name)
             {
-                sb.Append(char.IsLetterOrDigit(ch) || ch is '.' or '_' ? ch : ch is '<' or '>' or ',' ? '_' : '_');
+                sb.Append(char.IsLetterOrDigit(ch) || ch is '.' or '_' ? ch : '_');
             }
 
             return sb.ToString().TrimEnd('_') + HintNameSuffix;

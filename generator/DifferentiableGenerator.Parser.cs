@@ -94,7 +94,7 @@ public sealed partial class DifferentiableGenerator
                 return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
-            var hasErrors = _diagnostics.Any(d => DiagnosticDescriptors.ById(d.DescriptorId).DefaultSeverity == DiagnosticSeverity.Error);
+            var hasErrors = _diagnostics.Any(d => d.IsError);
             if (hasErrors || body is null)
             {
                 return new ParseResult(null, _diagnostics.ToEquatableArray());

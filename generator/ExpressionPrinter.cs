@@ -63,26 +63,11 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
                     _ => "~",
                 };
 
-                // Parenthesize a signed operand so that "- -x" never prints as "--x".
-                var operand = Print(unary.Operand, Unary);
-                if (operand.StartsWith("-", StringComparison.Ordinal) || operand.StartsWith("+", StringComparison.Ordinal))
-                {
-                    operand = "(" + operand + ")";
-                }
-
-                return (symbol + operand, Unary);
+                return (symbol + UnaryOperand(unary.Operand), Unary);
             }
 
             case ConvertExpr convert:
-            {
-                var operand = Print(convert.Operand, Unary);
-                if (operand.StartsWith("-", StringComparison.Ordinal) || operand.StartsWith("+", StringComparison.Ordinal))
-                {
-                    operand = "(" + operand + ")";
-                }
-
-                return ("(" + convert.Type.Display + ")" + operand, Unary);
-            }
+                return ("(" + convert.Type.Display + ")" + UnaryOperand(convert.Operand), Unary);
 
             case ConditionalExpr conditional:
                 return (Print(conditional.Condition, ConditionalOr) + " ? " + Print(conditional.WhenTrue, Conditional) + " : " + Print(conditional.WhenFalse, Conditional), Conditional);
@@ -103,6 +88,14 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
             default:
                 throw new InvalidOperationException("unexpected expression " + expression.GetType().Name);
         }
+    }
+
+    // The operand of a prefix operator or cast; a signed one is parenthesized so that "- -x" never prints as "--x"
+    // and "(T)-x" is never read as a subtraction.
+    private string UnaryOperand(Expr operand)
+    {
+        var text = Print(operand, Unary);
+        return text.StartsWith("-", StringComparison.Ordinal) || text.StartsWith("+", StringComparison.Ordinal) ? "(" + text + ")" : text;
     }
 
     public string Arguments(IEnumerable<Expr> arguments)

@@ -29,6 +29,9 @@ public sealed record DiagnosticInfo(string DescriptorId, LocationInfo? Location,
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, Location? location, params string[] args)
         => new(descriptor.Id, LocationInfo.From(location), args.ToEquatableArray());
 
+    /// <summary>An error by default: the generator emits nothing for a method that has one.</summary>
+    public bool IsError => DiagnosticDescriptors.ById(DescriptorId).DefaultSeverity == DiagnosticSeverity.Error;
+
     /// <summary>
     /// Rebuilds the diagnostic. Given the syntax tree it was found in, the location is a real source location in that
     /// tree, so that <c>#pragma warning disable</c> and <c>.editorconfig</c> severities apply to it.
