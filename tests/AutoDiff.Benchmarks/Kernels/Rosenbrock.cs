@@ -1,0 +1,31 @@
+using System;
+using AutoDiff;
+
+namespace AutoDiff.Benchmarks;
+
+public static partial class Kernels
+{
+    /// <summary>
+    /// The extended Rosenbrock function: the sum over i of <c>100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2</c>.
+    /// Written as a user writes it: one loop over a span, a loop-carried sum.
+    /// </summary>
+    /// <remarks>
+    /// The generated method is <c>double RosenbrockBackward(ReadOnlySpan&lt;double&gt; x, double seed, Span&lt;double&gt; gradX)</c>.
+    /// [Differentiable] needs loop support in the generator (issue 3): until then this is only the primal.
+    /// </remarks>
+#if AUTODIFF_LOOPS
+    [Differentiable]
+#endif
+    public static double Rosenbrock(ReadOnlySpan<double> x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double a = x[i + 1] - x[i] * x[i];
+            double b = 1 - x[i];
+            sum += 100 * a * a + b * b;
+        }
+
+        return sum;
+    }
+}

@@ -1,0 +1,30 @@
+// Benchmarks of issue 3 (generated gradients vs hand-written, primal and finite differences) and issue 5 (generator time).
+//
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --filter '*'            all benchmarks
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Generator)
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --check                 gradient self-check, exits 1 on a mismatch
+using System;
+using System.Linq;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+
+namespace AutoDiff.Benchmarks;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Contains("--check"))
+        {
+            int status = GradientCheck.Run(Console.Out);
+            var (ok, description) = SyntheticCompilation.Verify();
+            Console.WriteLine();
+            Console.WriteLine($"Generator benchmark project: {description}: {(ok ? "ok" : "MISMATCH")}");
+            return ok ? status : 1;
+        }
+
+        var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+}
