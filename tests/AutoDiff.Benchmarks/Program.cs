@@ -3,6 +3,7 @@
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --filter '*'            all benchmarks
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Generator)
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --check                 gradient self-check, exits 1 on a mismatch
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator     where the generator's time goes (step tracking)
 using System;
 using System.Linq;
 using BenchmarkDotNet.Configs;
@@ -21,6 +22,18 @@ public static class Program
             Console.WriteLine();
             Console.WriteLine($"Generator benchmark project: {description}: {(ok ? "ok" : "MISMATCH")}");
             return ok ? status : 1;
+        }
+
+        if (args.Length == 2 && args[0] == "--profile-generator-edits")
+        {
+            GeneratorProfile.EditLoop(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }
+
+        if (args.Contains("--profile-generator"))
+        {
+            GeneratorProfile.Run(Console.Out);
+            return 0;
         }
 
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
