@@ -46,11 +46,7 @@ public sealed class LogisticRegressionProblem : IGradientKernel
 
     public int Dimension => W.Length + 1;
 
-#if AUTODIFF_LOOPS
-    public bool HasGenerated => true;
-#else
-    public bool HasGenerated => false;
-#endif
+    public bool HasGenerated => LoopSupport.Enabled;
 
     public void GetParameters(Span<double> flat)
     {
@@ -80,7 +76,7 @@ public sealed class LogisticRegressionProblem : IGradientKernel
         gradient[W.Length] += gradB;
         return value;
 #else
-        DataGenerator.NotGenerated(Name);
+        LoopSupport.NotGenerated(Name);
         return 0;
 #endif
     }

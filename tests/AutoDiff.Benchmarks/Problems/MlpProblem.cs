@@ -54,11 +54,7 @@ public sealed class MlpProblem : IGradientKernel
 
     public int Dimension => W1.Length + B1.Length + W2.Length + 1;
 
-#if AUTODIFF_LOOPS
-    public bool HasGenerated => true;
-#else
-    public bool HasGenerated => false;
-#endif
+    public bool HasGenerated => LoopSupport.Enabled;
 
     public void GetParameters(Span<double> flat)
     {
@@ -94,7 +90,7 @@ public sealed class MlpProblem : IGradientKernel
         gradient[Dimension - 1] += gradB2;
         return value;
 #else
-        DataGenerator.NotGenerated(Name);
+        LoopSupport.NotGenerated(Name);
         return 0;
 #endif
     }

@@ -21,11 +21,7 @@ public sealed class RosenbrockProblem : IGradientKernel
 
     public int Dimension => X.Length;
 
-#if AUTODIFF_LOOPS
-    public bool HasGenerated => true;
-#else
-    public bool HasGenerated => false;
-#endif
+    public bool HasGenerated => LoopSupport.Enabled;
 
     public void GetParameters(Span<double> flat) => X.CopyTo(flat);
 
@@ -40,7 +36,7 @@ public sealed class RosenbrockProblem : IGradientKernel
 #if AUTODIFF_LOOPS
         return RosenbrockBackward(X, seed, gradient);
 #else
-        DataGenerator.NotGenerated(Name);
+        LoopSupport.NotGenerated(Name);
         return 0;
 #endif
     }
