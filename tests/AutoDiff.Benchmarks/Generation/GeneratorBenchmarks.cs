@@ -79,7 +79,6 @@ public static class SyntheticCompilation
 /// </summary>
 [Config(typeof(GeneratorConfig))]
 [BenchmarkCategory("Generator")]
-[MemoryDiagnoser]
 public class GeneratorBenchmarks
 {
     private ImmutableArray<SyntaxTree> _trees;
