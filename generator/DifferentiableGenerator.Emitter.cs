@@ -149,6 +149,17 @@ public sealed partial class DifferentiableGenerator
                 writer.WriteLine(declaration);
             }
 
+            if (body.Tapes.Count > 0)
+            {
+                // Values that loop iterations overwrite and the reverse sweep needs; on the stack while they fit.
+                foreach (var (_, declaration) in body.Tapes)
+                {
+                    writer.WriteLine(declaration);
+                }
+
+                writer.OpenBlock("try");
+            }
+
             WriteBlock(writer, body.Forward);
 
             if (!body.Reverse.IsEmpty || body.AdjointDeclarations.Count > 0)
@@ -170,6 +181,18 @@ public sealed partial class DifferentiableGenerator
             }
 
             writer.WriteLine($"return {body.Result};");
+            if (body.Tapes.Count > 0)
+            {
+                writer.CloseBlock();
+                writer.OpenBlock("finally");
+                foreach (var (name, _) in body.Tapes)
+                {
+                    writer.WriteLine(name + ".Dispose();");
+                }
+
+                writer.CloseBlock();
+            }
+
             writer.CloseBlock();
         }
 
@@ -184,6 +207,14 @@ public sealed partial class DifferentiableGenerator
                         break;
                     case CodeLine line:
                         writer.WriteLine(line.Text);
+                        break;
+                    case CodeSlot slot:
+                        WriteBlock(writer, slot.Block);
+                        break;
+                    case CodeLoop loop:
+                        writer.OpenBlock(loop.Header);
+                        WriteBlock(writer, loop.Body);
+                        writer.CloseBlock();
                         break;
                     case CodeIf branch:
                         writer.OpenBlock($"if ({branch.Condition})");

@@ -38,8 +38,27 @@ public sealed partial class DifferentiableGenerator
         private readonly List<VariableInfo> _variables = new();
         private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
 
+        // The loops being read, innermost last: where break and continue go.
+        private readonly List<LoopContext> _loops = new();
+
+        // Locals that hold a buffer this method allocated (new T[n] or stackalloc): the only arrays it may write.
+        private readonly HashSet<int> _localBuffers = new();
+
+        // How deep in if/loop/switch the statement being read is; buffers are allocated at depth 0 only.
+        private int _depth;
+
         // The method has C# errors (half-typed code in the editor): the compiler reports those; we stay quiet.
         private bool _hasCompilerErrors;
+
+        /// <summary>A loop being read: its labels (to match break and continue) and its break flag, made at the first break.</summary>
+        private sealed class LoopContext(ILabelSymbol exit, ILabelSymbol @continue)
+        {
+            public ILabelSymbol Exit { get; } = exit;
+
+            public ILabelSymbol Continue { get; } = @continue;
+
+            public int? BreakFlagId { get; set; }
+        }
 
         private Parser(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
@@ -393,23 +412,41 @@ public sealed partial class DifferentiableGenerator
                     ReadExpressionStatement(expression, line, source, output);
                     break;
 
+                case IReturnOperation when _loops.Count > 0:
+                    Unsupported(operation, "A return inside a loop", "assign the result to a local, break out of the loop and return after it");
+                    break;
+
                 case IReturnOperation { ReturnedValue: { } value }:
                     output.Add(new ReturnStmt(Read(value), line, source));
                     break;
 
                 case IConditionalOperation conditional:
+                    _depth++;
                     output.Add(new IfStmt(Read(conditional.Condition), ReadEmbedded(conditional.WhenTrue), ReadEmbedded(conditional.WhenFalse), line, source));
+                    _depth--;
                     break;
 
                 case ISwitchOperation switchOperation:
+                    _depth++;
                     ReadSwitch(switchOperation, output);
+                    _depth--;
                     break;
 
                 case IEmptyOperation:
                     break;
 
                 case ILoopOperation loop:
-                    Unsupported(operation, LoopName(loop), "loops are not supported yet; move the loop into the caller or unroll it");
+                    ReadLoop(loop, line, source, output);
+                    break;
+
+                case IBranchOperation { BranchKind: BranchKind.Continue } branch when _loops.Count > 0 && SymbolEqualityComparer.Default.Equals(branch.Target, _loops[_loops.Count - 1].Continue):
+                    output.Add(new ContinueStmt(line, source));
+                    break;
+
+                case IBranchOperation { BranchKind: BranchKind.Break } branch when _loops.Count > 0 && SymbolEqualityComparer.Default.Equals(branch.Target, _loops[_loops.Count - 1].Exit):
+                    var loopContext = _loops[_loops.Count - 1];
+                    loopContext.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    output.Add(new BreakStmt(loopContext.BreakFlagId.Value, line, source));
                     break;
 
                 case IBranchOperation branch:
@@ -463,14 +500,118 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        private static string LoopName(ILoopOperation loop) => loop.LoopKind switch
+        // for, while, do and foreach all become one LoopStmt: initializers before it, a condition, a body and a step.
+        private void ReadLoop(ILoopOperation loop, int line, string source, List<Stmt> output)
         {
-            LoopKind.For => "A for loop",
-            LoopKind.ForEach => "A foreach loop",
-            LoopKind.While when loop.Syntax is DoStatementSyntax => "A do loop",
-            LoopKind.While => "A while loop",
-            _ => "A loop",
-        };
+            Expr condition;
+            var conditionFirst = true;
+            var body = new List<Stmt>();
+            var step = new List<Stmt>();
+            IOperation? bodyOperation = loop.Body;
+            switch (loop)
+            {
+                case IForLoopOperation forLoop:
+                    foreach (var before in forLoop.Before)
+                    {
+                        ReadStatement(before, output);
+                    }
+
+                    condition = forLoop.Condition is null ? new LiteralExpr("true", TypeRef.Bool) : Read(forLoop.Condition);
+                    _depth++;
+                    foreach (var bottom in forLoop.AtLoopBottom)
+                    {
+                        ReadStatement(bottom, step);
+                    }
+
+                    _depth--;
+                    break;
+
+                case IWhileLoopOperation whileLoop when whileLoop.Condition is not null:
+                    condition = Read(whileLoop.Condition);
+                    if (whileLoop.ConditionIsUntil)
+                    {
+                        condition = new UnaryExpr(UnaryOp.Not, condition, TypeRef.Bool);
+                    }
+
+                    conditionFirst = whileLoop.ConditionIsTop;
+                    break;
+
+                case IForEachLoopOperation forEach when ReadForEachHeader(forEach, line, source, output, body) is { } foreachCondition:
+                    condition = foreachCondition.Condition;
+                    step.Add(foreachCondition.Step);
+                    break;
+
+                case IForEachLoopOperation:
+                    return; // reported
+
+                default:
+                    Unsupported(loop, "This loop", "write it as a for, while, do or foreach loop");
+                    return;
+            }
+
+            var context = new LoopContext(loop.ExitLabel, loop.ContinueLabel);
+            _loops.Add(context);
+            _depth++;
+            if (bodyOperation is not null)
+            {
+                ReadStatement(bodyOperation, body);
+            }
+
+            _depth--;
+            _loops.RemoveAt(_loops.Count - 1);
+
+            var stepBlock = new Block(step.ToEquatableArray());
+            if (context.BreakFlagId is { } flag)
+            {
+                // break sets the flag, ends the iteration, skips the step, and the condition ends the loop.
+                var notBroken = new UnaryExpr(UnaryOp.Not, new VariableExpr(flag, TypeRef.Bool), TypeRef.Bool);
+                output.Add(new AssignStmt(flag, new LiteralExpr("false", TypeRef.Bool), line, source));
+                condition = condition is LiteralExpr { Text: "true" } ? notBroken : new BinaryExpr(BinaryOp.ConditionalAnd, notBroken, condition, TypeRef.Bool);
+                if (step.Count > 0)
+                {
+                    stepBlock = new Block(ImmutableSingle(new IfStmt(notBroken, stepBlock, Block.Empty, line, source)));
+                }
+            }
+
+            output.Add(new LoopStmt(condition, conditionFirst, new Block(body.ToEquatableArray()), stepBlock, context.BreakFlagId, line, source));
+        }
+
+        // foreach (var v in xs) is: index = 0; while (index < xs.Length) { v = xs[index]; ...; index = index + 1; }
+        private (Expr Condition, Stmt Step)? ReadForEachHeader(IForEachLoopOperation forEach, int line, string source, List<Stmt> output, List<Stmt> body)
+        {
+            var collectionOperation = forEach.Collection;
+            while (collectionOperation is IConversionOperation { Conversion.IsImplicit: true } conversion && conversion.Operand.Type is { } operandType
+                && (operandType is IArrayTypeSymbol || FloatingArrayKind(operandType) is not null))
+            {
+                collectionOperation = conversion.Operand;
+            }
+
+            if (forEach.LoopControlVariable is not IVariableDeclaratorOperation declarator
+                || collectionOperation.Type is not ({ } collectionType and (IArrayTypeSymbol { Rank: 1 } or INamedTypeSymbol))
+                || (collectionType is INamedTypeSymbol && FloatingArrayKind(collectionType) is null))
+            {
+                Unsupported(forEach, "This foreach loop", "loop over a one-dimensional array or a Span/ReadOnlySpan of double or float, with one loop variable");
+                return null;
+            }
+
+            var collection = Read(collectionOperation);
+            if (collection is not VariableExpr)
+            {
+                var id = DeclareSynthetic("collection", collection.Type);
+                output.Add(new AssignStmt(id, collection, line, source));
+                collection = new VariableExpr(id, collection.Type);
+            }
+
+            var index = DeclareSynthetic("index", TypeRef.Int);
+            var indexRead = new VariableExpr(index, TypeRef.Int);
+            output.Add(new AssignStmt(index, new LiteralExpr("0", TypeRef.Int), line, source));
+            var length = new OpaqueExpr("{0}.Length", "Length", IsCall: false, new[] { collection }.ToEquatableArray(), TypeRef.Int, null);
+            var elementType = collectionType is IArrayTypeSymbol array ? TypeOf(array.ElementType) : TypeOf(collectionType).Element;
+            var variable = DeclareVariable(declarator.Symbol, declarator.Symbol.Name, declarator.Symbol.Type, isParameter: false);
+            body.Add(new AssignStmt(variable, Coerce(new ElementExpr(collection, indexRead, elementType), _variables[variable].Type), line, source));
+            var step = new AssignStmt(index, new BinaryExpr(BinaryOp.Add, indexRead, new LiteralExpr("1", TypeRef.Int), TypeRef.Int), line, source);
+            return (new BinaryExpr(BinaryOp.LessThan, indexRead, length, TypeRef.Bool), step);
+        }
 
         private void ReadDeclarator(IVariableDeclaratorOperation declarator, List<Stmt> output)
         {
@@ -491,8 +632,48 @@ public sealed partial class DifferentiableGenerator
             if (initializer is not null)
             {
                 var (line, source) = SourceOf(declarator.Syntax.Parent?.Parent ?? declarator.Syntax);
+                if (ReadBuffer(initializer.Value) is { } buffer)
+                {
+                    if (_depth > 0)
+                    {
+                        Unsupported(initializer.Value, "A buffer allocated inside a loop, if or switch", "allocate it once at the start of the method and reuse it");
+                        _localBuffers.Add(id); // so that its writes are not reported too
+                        return;
+                    }
+
+                    _localBuffers.Add(id);
+                    output.Add(new AssignStmt(id, buffer with { Type = _variables[id].Type }, line, source));
+                    return;
+                }
+
                 output.Add(new AssignStmt(id, Read(initializer.Value), line, source));
             }
+        }
+
+        // new T[n] and stackalloc T[n] (no initializer): a buffer the method may write.
+        private NewArrayExpr? ReadBuffer(IOperation value)
+        {
+            while (value is IConversionOperation { Conversion.IsImplicit: true } conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null, Type: IArrayTypeSymbol array } creation)
+            {
+                return new NewArrayExpr(TypeOf(array.ElementType), Read(creation.DimensionSizes[0]), IsStackalloc: false, TypeOf(array));
+            }
+
+            if (value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType }
+                && arrayType.RankSpecifiers[0].Sizes.Count == 1
+                && _semanticModel.GetTypeInfo(arrayType.ElementType, _cancellationToken).Type is { } elementType
+                && _semanticModel.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _cancellationToken) is { } sizeOperation)
+            {
+                var element = TypeOf(elementType);
+                return new NewArrayExpr(element, Read(sizeOperation), IsStackalloc: true, new TypeRef("global::System.Span<" + element.Display + ">",
+                    element.Kind switch { ValueKind.Double => ValueKind.DoubleArray, ValueKind.Float => ValueKind.FloatArray, _ => ValueKind.Other }));
+            }
+
+            return null;
         }
 
         private void ReadExpressionStatement(IOperation expression, int line, string source, List<Stmt> output)
@@ -510,7 +691,46 @@ public sealed partial class DifferentiableGenerator
                         return;
                     }
 
+                    if (_localBuffers.Contains(id))
+                    {
+                        Unsupported(assignment, "Assigning to the buffer '" + _variables[id].Name + "'", "allocate each buffer once and write its elements");
+                        return;
+                    }
+
                     output.Add(new AssignStmt(id, Read(assignment.Value), line, source));
+                    break;
+
+                case ISimpleAssignmentOperation { IsRef: false } assignment when Element(assignment.Target) is { } element:
+                    if (StoreTarget(element.Array, assignment) is { } buffer)
+                    {
+                        output.Add(new StoreStmt(buffer, Read(element.Index), Coerce(Read(assignment.Value), TypeOf(assignment.Target.Type!)), line, source));
+                    }
+
+                    break;
+
+                case ICompoundAssignmentOperation compound when Element(compound.Target) is { } element:
+                    var elementOp = BinaryOpOf(compound.OperatorKind);
+                    if (elementOp is null || compound.OperatorMethod is not null)
+                    {
+                        Unsupported(compound, "The operator '" + compound.OperatorKind + "'", "write the operation out");
+                        return;
+                    }
+
+                    if (StoreTarget(element.Array, compound) is { } compoundBuffer)
+                    {
+                        output.Add(new StoreStmt(compoundBuffer, Read(element.Index), Compound(compound.Target, elementOp.Value, Read(compound.Value), compound.Target.Type!), line, source));
+                    }
+
+                    break;
+
+                case IIncrementOrDecrementOperation increment when Element(increment.Target) is { } element:
+                    if (StoreTarget(element.Array, increment) is { } incrementBuffer)
+                    {
+                        var elementKind = increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Subtract;
+                        output.Add(new StoreStmt(incrementBuffer, Read(element.Index),
+                            Compound(increment.Target, elementKind, new LiteralExpr("1", TypeRef.Int), increment.Target.Type!), line, source));
+                    }
+
                     break;
 
                 case ICompoundAssignmentOperation compound when TargetVariable(compound.Target) is { } id:
@@ -595,6 +815,39 @@ public sealed partial class DifferentiableGenerator
             IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out var id) => id,
             _ => null,
         };
+
+        // array[index] or span[index] as an assignment target.
+        private static (IOperation Array, IOperation Index)? Element(IOperation target) => target switch
+        {
+            IArrayElementReferenceOperation { Indices.Length: 1 } element => (element.ArrayReference, element.Indices[0]),
+            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer
+                when instance.Type is INamedTypeSymbol { IsGenericType: true } span && span.ConstructedFrom.ToDisplayString() == "System.Span<T>"
+                => (instance, indexer.Arguments[0].Value),
+            _ => null,
+        };
+
+        // Only buffers this method allocated may be written: a write into an argument would change the caller's data
+        // and the values the gradient was computed from (PyTorch reports that at run time; here it is a compile error).
+        private int? StoreTarget(IOperation array, IOperation write)
+        {
+            if (TargetVariable(array) is { } id && _localBuffers.Contains(id))
+            {
+                return id;
+            }
+
+            if (array is IParameterReferenceOperation parameter)
+            {
+                Unsupported(write, "Writing into the parameter '" + parameter.Parameter.Name + "'",
+                    "a [Differentiable] method does not modify its arguments; copy the values into a local buffer (new double[n] or stackalloc) and write there");
+            }
+            else
+            {
+                Unsupported(write, "Writing into '" + Shorten(array.Syntax.ToString()) + "'",
+                    "write only into buffers this method allocates with new T[n] or stackalloc at its start");
+            }
+
+            return null;
+        }
 
         private void ReadSwitch(ISwitchOperation switchOperation, List<Stmt> output)
         {

@@ -86,6 +86,9 @@ public sealed record ConvertExpr(Expr Operand, TypeRef Type, LocationInfo? Locat
 /// <summary>An element read <c>array[index]</c> of an array or span.</summary>
 public sealed record ElementExpr(Expr Array, Expr Index, TypeRef Type) : Expr(Type);
 
+/// <summary>A local buffer: <c>new T[length]</c> or <c>stackalloc T[length]</c>; <see cref="Expr.Type"/> is the array or span type.</summary>
+public sealed record NewArrayExpr(TypeRef ElementType, Expr Length, bool IsStackalloc, TypeRef Type) : Expr(Type);
+
 /// <summary><c>c ? a : b</c> (also what switch expressions lower to).</summary>
 public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);
 
@@ -143,6 +146,24 @@ public sealed record ExpressionStmt(Expr Value, int Line, string Source) : Stmt(
 public sealed record IfStmt(Expr Condition, Block Then, Block Else, int Line, string Source) : Stmt(Line, Source);
 
 public sealed record ReturnStmt(Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>array[index] = value</c> into a local buffer (compound assignments desugared).</summary>
+public sealed record StoreStmt(int ArrayVariableId, Expr Index, Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary>
+/// A loop in one shape for while, for, foreach and do: <see cref="Condition"/> is tested before each iteration
+/// (<see cref="ConditionFirst"/>) or after it (do), <see cref="Body"/> runs, then <see cref="Step"/> (a for loop's
+/// increments, which <c>continue</c> does not skip). Initializers come as statements before the loop. A loop with
+/// <c>break</c> has a bool variable <see cref="BreakFlagId"/> that the parser sets to false before the loop, that
+/// <see cref="BreakStmt"/> sets, and that the condition tests.
+/// </summary>
+public sealed record LoopStmt(Expr Condition, bool ConditionFirst, Block Body, Block Step, int? BreakFlagId, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>break</c>: sets the loop's break flag and ends the iteration.</summary>
+public sealed record BreakStmt(int FlagId, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>continue</c>: ends the iteration (the step still runs).</summary>
+public sealed record ContinueStmt(int Line, string Source) : Stmt(Line, Source);
 
 public sealed record Block(EquatableArray<Stmt> Statements)
 {

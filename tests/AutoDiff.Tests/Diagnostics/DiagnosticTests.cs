@@ -77,54 +77,117 @@ public sealed class DiagnosticTests
             """,
 
         // ---- AUTODIFF002: constructs that cannot be differentiated (yet) -----------------------------------------
-        // Loops: until issue 3 makes them differentiable. When it lands, move these to the valid cases.
-        ["ForLoop"] = """
+        // Loops are differentiable; what stays unsupported in and around them is reported at the construct.
+        ["ReturnInsideLoop"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(double x, double[] xs)
                 {
-                    var r = 1.0;
-                    {|AUTODIFF002:for (var i = 0; i < 3; i++)
+                    for (var i = 0; i < xs.Length; i++)
                     {
-                        r *= x;
-                    }|}
-                    return r;
+                        if (xs[i] > x) {|AUTODIFF002:return xs[i];|}
+                    }
+                    return x;
                 }
             }
             """,
-        ["WhileLoop"] = """
+        ["WriteIntoParameterArray"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(double[] xs)
                 {
-                    var r = x;
-                    {|AUTODIFF002:while (r < 10) r = r * 2;|}
-                    return r;
+                    for (var i = 0; i < xs.Length; i++)
+                    {
+                        {|AUTODIFF002:xs[i] = xs[i] * 2|};
+                    }
+                    return xs[0];
                 }
             }
             """,
-        ["DoLoop"] = """
+        ["WriteIntoParameterSpan"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(System.Span<double> xs)
                 {
-                    var r = x;
-                    {|AUTODIFF002:do { r = r * 2; } while (r < 10);|}
-                    return r;
+                    {|AUTODIFF002:xs[0] += 1|};
+                    return xs[0] * xs[0];
                 }
             }
             """,
-        ["ForeachLoop"] = """
+        ["WriteIntoAliasOfParameter"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x, [NoGrad] double[] weights)
+                public static double F(double[] xs)
+                {
+                    var alias = xs;
+                    {|AUTODIFF002:alias[0] = 3|};
+                    return xs[0];
+                }
+            }
+            """,
+        ["BufferAllocatedInsideLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double[] xs)
+                {
+                    var s = 0.0;
+                    for (var i = 0; i < xs.Length; i++)
+                    {
+                        var buffer = {|AUTODIFF002:new double[2]|};
+                        buffer[0] = xs[i];
+                        s += buffer[0];
+                    }
+                    return s;
+                }
+            }
+            """,
+        ["ReassignedBuffer"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double[] xs)
+                {
+                    var buffer = new double[2];
+                    {|AUTODIFF002:buffer = new double[3]|};
+                    buffer[0] = xs[0];
+                    return buffer[0];
+                }
+            }
+            """,
+        ["ForeachOverList"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, [NoGrad] System.Collections.Generic.List<double> weights)
                 {
                     var r = 0.0;
                     {|AUTODIFF002:foreach (var w in weights) { r += w * x; }|}
+                    return r;
+                }
+            }
+            """,
+        ["BreakOutOfSwitchInLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, int n)
+                {
+                    var r = x;
+                    for (var i = 0; i < n; i++)
+                    {
+                        switch (i)
+                        {
+                            case 1:
+                                if (r > 3) {|AUTODIFF002:break;|}
+                                r = r * x;
+                                break;
+                        }
+                    }
                     return r;
                 }
             }
@@ -452,6 +515,30 @@ public sealed class DiagnosticTests
             """,
 
         // ---- Valid code: no diagnostic at all --------------------------------------------------------------------
+        ["ValidLoops"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, double[] xs, [NoGrad] double[] weights)
+                {
+                    var r = 1.0;
+                    for (var i = 0; i < 3; i++) r *= x;
+                    while (r < 10) r = r * 2;
+                    do { r = r * 1.5; } while (r < 20);
+                    foreach (var w in weights) { r += w * x; }
+                    Span<double> buffer = stackalloc double[xs.Length];
+                    for (var i = 0; i < xs.Length; i++)
+                    {
+                        if (xs[i] < 0) continue;
+                        buffer[i] = xs[i] * r;
+                        if (buffer[i] > 100) break;
+                    }
+                    var s = 0.0;
+                    foreach (var b in buffer) s += b * b;
+                    return s;
+                }
+            }
+            """,
         ["ValidEverything"] = """
             public enum Kind { A, B }
             public static partial class C
