@@ -9,7 +9,7 @@ namespace Snap
         partial struct Linear
         {
             /// <summary>
-            /// Reverse-mode derivative of <c>Predict(double, double)</c> (Snap.cs, line 54):
+            /// Reverse-mode derivative of <c>Predict(double, double)</c> (Snap.cs, line 93):
             /// returns its value and sets each gradient parameter to <paramref name="seed"/> times the partial derivative of the result.
             /// </summary>
             /// <param name="x">As in the method.</param>
@@ -22,7 +22,7 @@ namespace Snap
             public double PredictBackward(double x, double b, double seed, out double gradX, out double gradB)
             {
                 // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
-                // line 54: W * x + b
+                // line 93: W * x + b
                 double t0 = this.W;
                 double t1 = t0 * x;
                 double t2 = t1 + b;
@@ -32,7 +32,7 @@ namespace Snap
                 double db = 0;
                 double dt1 = 0;
                 double dt2 = seed;
-                // line 54: W * x + b
+                // line 93: W * x + b
                 dt1 += dt2;
                 db += dt2;
                 dx += dt1 * t0;
