@@ -560,6 +560,13 @@ public sealed partial class DifferentiableGenerator
             _depth--;
             _loops.RemoveAt(_loops.Count - 1);
 
+            if (context.BreakFlagId is null && (condition is LiteralExpr { Text: "true" } || loop.Syntax is ForStatementSyntax { Condition: null }))
+            {
+                // Without a way out the method never returns: nothing to differentiate, and no reverse sweep to run.
+                Unsupported(loop, "A loop that never exits", "give it a condition or a break");
+                return;
+            }
+
             var stepBlock = new Block(step.ToEquatableArray());
             if (context.BreakFlagId is { } flag)
             {

@@ -171,6 +171,16 @@ public sealed class DiagnosticTests
                 }
             }
             """,
+        ["LoopThatNeverExits"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    {|AUTODIFF002:while (true) { x = x * 2; }|}
+                }
+            }
+            """,
         ["BreakOutOfSwitchInLoop"] = """
             public static partial class C
             {

@@ -52,6 +52,11 @@ public sealed class MalformedCodeTests
         { "RefReturnAndParamsArray", Usings + "public partial class C { double _v; [Differentiable] public ref double F(double x) => ref _v; [Differentiable] public static double G(params double[] xs) => xs[0]; }" },
         { "ExtensionMethodInGenericType", Usings + "public static partial class E<T> { [Differentiable] public static double F(this double x) => x * x; }" },
         { "CallToUndeclaredDifferentiable", Usings + "public static partial class C { [Differentiable] public static double F(double x) => G(x) + H.I(x); }" },
+        { "UnfinishedLoops", Usings + "public static partial class C { [Differentiable] public static double F(double[] x) { double s = 0; for (int i = 0; i < ; i++) s += x[i]; while () { } foreach (var in x) s += ; do s += 1; while; return s; } }" },
+        { "BreakAndContinueOutsideLoops", Usings + "public static partial class C { [Differentiable] public static double F(double x) { if (x > 0) break; continue; return x; } }" },
+        { "StackallocWithoutSize", Usings + "public static partial class C { [Differentiable] public static double F(double x) { Span<double> b = stackalloc double[]; b[0] = x; return b[0]; } }" },
+        { "WriteToUndeclaredBuffer", Usings + "public static partial class C { [Differentiable] public static double F(double x) { buf[0] = x; for (;;) { } } }" },
+        { "InfiniteLoopWithoutReturn", Usings + "public static partial class C { [Differentiable] public static double F(double x) { while (true) { x = x * 2; } } }" },
         { "VeryDeepExpression", Usings + "public static partial class C { [Differentiable] public static double F(double x) => " + string.Join(" + ", Enumerable.Repeat("x * x", 400)) + "; }" },
     };
 
@@ -85,6 +90,17 @@ public sealed class MalformedCodeTests
                 }
 
                 [Differentiable] public static double Square(double v) => v * v;
+
+                [Differentiable]
+                public static double Sum(ReadOnlySpan<double> xs)
+                {
+                    double s = 0;
+                    Span<double> buffer = stackalloc double[xs.Length];
+                    for (int i = 0; i < xs.Length; i++) { if (xs[i] < 0) continue; buffer[i] = xs[i] * xs[i]; s += buffer[i]; }
+                    do { s = s * 0.5; } while (s > 10);
+                    foreach (var v in xs) { if (v > 3) break; s += v; }
+                    return s;
+                }
             }
             """;
         var compilation = GeneratorHarness.CreateCompilation([new SourceFile("Typing.cs", "")]);
@@ -113,6 +129,7 @@ public sealed class MalformedCodeTests
 
         // And the complete file generates both backward methods.
         Assert.Contains("HuberBackward", driver.GetRunResult().GeneratedTrees.Single().ToString());
+        Assert.Contains("SumBackward", driver.GetRunResult().GeneratedTrees.Single().ToString());
     }
 
     private static void AssertNoCrash(GeneratorRun run)
