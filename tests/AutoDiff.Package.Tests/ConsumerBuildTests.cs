@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using System.Text.Json;
 using AutoDiff.Package.Tests.Infrastructure;
@@ -160,14 +159,5 @@ public sealed class ConsumerBuildTests
 
     /// <summary>The file is byte for byte the package's entry: the consumer got the runtime of that target framework.</summary>
     private void AssertSameAsPackageEntry(string file, string entryPath)
-    {
-        using var zip = ZipFile.OpenRead(_package.PackagePath);
-        using var entry = new MemoryStream();
-        using (var stream = zip.GetEntry(entryPath)!.Open())
-        {
-            stream.CopyTo(entry);
-        }
-
-        Assert.True(entry.ToArray().AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} is not {entryPath} of the package.");
-    }
+        => Assert.True(_package.ReadPackageEntry(entryPath).AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} is not {entryPath} of the package.");
 }

@@ -49,8 +49,7 @@ public sealed class PackageContentTests
             ],
             files);
 
-        using var readme = new StreamReader(zip.GetEntry("README.md")!.Open());
-        Assert.Equal(File.ReadAllText(Path.Combine(_package.RepositoryRoot, "README.md")), readme.ReadToEnd());
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_package.RepositoryRoot, "README.md")), _package.ReadPackageEntry("README.md"));
     }
 
     [Fact]
@@ -121,28 +120,11 @@ public sealed class PackageContentTests
         Assert.DoesNotContain(AssemblyReferences(path).Keys, name => name.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal));
     }
 
-    private XDocument ReadNuspec()
-    {
-        using var zip = ZipFile.OpenRead(_package.PackagePath);
-        using var stream = zip.GetEntry("AutoDiff.Generators.nuspec")!.Open();
-        return XDocument.Load(stream);
-    }
+    private XDocument ReadNuspec() => XDocument.Load(new MemoryStream(_package.ReadPackageEntry("AutoDiff.Generators.nuspec")));
 
     private static XName Nuspec(string name) => XName.Get(name, "http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd");
 
-    private PEReader OpenAssembly(string path)
-    {
-        using var zip = ZipFile.OpenRead(_package.PackagePath);
-        var entry = zip.GetEntry(path) ?? throw new InvalidOperationException($"{path} is not in the package.");
-        var bytes = new MemoryStream();
-        using (var stream = entry.Open())
-        {
-            stream.CopyTo(bytes);
-        }
-
-        bytes.Position = 0;
-        return new PEReader(bytes);
-    }
+    private PEReader OpenAssembly(string path) => new(new MemoryStream(_package.ReadPackageEntry(path)));
 
     private Dictionary<string, Version> AssemblyReferences(string path)
     {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Xml.Linq;
 using Xunit;
@@ -81,6 +82,17 @@ public sealed class PackageFixture : IDisposable
     public CommandResult PackResult { get; }
 
     private string? GlobalPackagesFolder { get; }
+
+    /// <summary>The bytes of one file of the package, by its path inside it (<c>lib/net8.0/AutoDiff.dll</c>).</summary>
+    public byte[] ReadPackageEntry(string path)
+    {
+        using var zip = ZipFile.OpenRead(PackagePath);
+        var entry = zip.GetEntry(path) ?? throw new InvalidOperationException($"{path} is not in the package.");
+        using var stream = entry.Open();
+        var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        return bytes.ToArray();
+    }
 
     /// <summary>A new, empty consumer project folder below <see cref="Root"/>.</summary>
     public string NewConsumerDirectory(string name)
