@@ -156,7 +156,7 @@ public sealed partial class DifferentiableGenerator
 
                         if (then.Environment is null || @else.Environment is null)
                         {
-                            throw new InvalidOperationException("a path returns from inside a loop");
+                            throw new InvalidOperationException("a path returns from inside a loop (line " + branch.Line + ": " + branch.Source + ")");
                         }
 
                         MergeWithPhis(environment, then.Environment, then.Block, @else.Environment, @else.Block, branch.Line, branch.Source);

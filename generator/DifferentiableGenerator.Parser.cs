@@ -47,6 +47,10 @@ public sealed partial class DifferentiableGenerator
         // How deep in if/loop/switch the statement being read is; buffers are allocated at depth 0 only.
         private int _depth;
 
+        // A return inside a loop stores its value and leaves every enclosing loop; the outermost one then returns it.
+        private (int Result, int Returned)? _loopReturn;
+        private int _loopReturnCount;
+
         // The method has C# errors (half-typed code in the editor): the compiler reports those; we stay quiet.
         private bool _hasCompilerErrors;
 
@@ -58,6 +62,9 @@ public sealed partial class DifferentiableGenerator
             public ILabelSymbol Continue { get; } = @continue;
 
             public int? BreakFlagId { get; set; }
+
+            /// <summary>The body has a break of its own (not one made for a return).</summary>
+            public bool HasBreak { get; set; }
         }
 
         private Parser(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
@@ -412,9 +419,18 @@ public sealed partial class DifferentiableGenerator
                     ReadExpressionStatement(expression, line, source, output);
                     break;
 
-                case IReturnOperation when _loops.Count > 0:
-                    Unsupported(operation, "A return inside a loop", "assign the result to a local, break out of the loop and return after it");
+                case IReturnOperation { ReturnedValue: { } value } when _loops.Count > 0:
+                {
+                    var returnType = TypeOf(_method.ReturnType);
+                    _loopReturn ??= (DeclareSynthetic("result", returnType), DeclareSynthetic("returned", TypeRef.Bool));
+                    output.Add(new AssignStmt(_loopReturn.Value.Result, Coerce(Read(value), returnType), line, source));
+                    output.Add(new AssignStmt(_loopReturn.Value.Returned, new LiteralExpr("true", TypeRef.Bool), line, source));
+                    var innermost = _loops[_loops.Count - 1];
+                    innermost.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    output.Add(new BreakStmt(innermost.BreakFlagId.Value, line, source));
+                    _loopReturnCount++;
                     break;
+                }
 
                 case IReturnOperation { ReturnedValue: { } value }:
                     output.Add(new ReturnStmt(Read(value), line, source));
@@ -446,6 +462,7 @@ public sealed partial class DifferentiableGenerator
                 case IBranchOperation { BranchKind: BranchKind.Break } branch when _loops.Count > 0 && SymbolEqualityComparer.Default.Equals(branch.Target, _loops[_loops.Count - 1].Exit):
                     var loopContext = _loops[_loops.Count - 1];
                     loopContext.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    loopContext.HasBreak = true;
                     output.Add(new BreakStmt(loopContext.BreakFlagId.Value, line, source));
                     break;
 
@@ -550,6 +567,7 @@ public sealed partial class DifferentiableGenerator
             }
 
             var context = new LoopContext(loop.ExitLabel, loop.ContinueLabel);
+            var returnsBefore = _loopReturnCount;
             _loops.Add(context);
             _depth++;
             if (bodyOperation is not null)
@@ -567,6 +585,8 @@ public sealed partial class DifferentiableGenerator
                 return;
             }
 
+            // A loop with no condition and no break of its own is left only by its returns.
+            var onlyReturns = condition is LiteralExpr { Text: "true" } && !context.HasBreak;
             var stepBlock = new Block(step.ToEquatableArray());
             if (context.BreakFlagId is { } flag)
             {
@@ -580,7 +600,33 @@ public sealed partial class DifferentiableGenerator
                 }
             }
 
+            var returns = _loopReturnCount > returnsBefore && _loopReturn is not null;
+            if (returns && _loops.Count == 0)
+            {
+                var returnType = TypeOf(_method.ReturnType);
+                output.Add(new AssignStmt(_loopReturn!.Value.Result, new LiteralExpr(FormatFloating(0, returnType.Kind), returnType), line, source));
+                output.Add(new AssignStmt(_loopReturn.Value.Returned, new LiteralExpr("false", TypeRef.Bool), line, source));
+            }
+
             output.Add(new LoopStmt(condition, conditionFirst, new Block(body.ToEquatableArray()), stepBlock, context.BreakFlagId, line, source));
+            if (returns)
+            {
+                // After the loop: leave the enclosing loop too, or return what the loop returned.
+                var returned = new VariableExpr(_loopReturn!.Value.Returned, TypeRef.Bool);
+                Stmt exit;
+                if (_loops.Count > 0)
+                {
+                    var outer = _loops[_loops.Count - 1];
+                    outer.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    exit = new BreakStmt(outer.BreakFlagId.Value, line, source);
+                }
+                else
+                {
+                    exit = new ReturnStmt(new VariableExpr(_loopReturn.Value.Result, TypeOf(_method.ReturnType)), line, source);
+                }
+
+                output.Add(onlyReturns ? exit : new IfStmt(returned, new Block(ImmutableSingle(exit)), Block.Empty, line, source));
+            }
         }
 
         // foreach (var v in xs) is: index = 0; while (index < xs.Length) { v = xs[index]; ...; index = index + 1; }

@@ -78,20 +78,6 @@ public sealed class DiagnosticTests
 
         // ---- AUTODIFF002: constructs that cannot be differentiated (yet) -----------------------------------------
         // Loops are differentiable; what stays unsupported in and around them is reported at the construct.
-        ["ReturnInsideLoop"] = """
-            public static partial class C
-            {
-                [Differentiable]
-                public static double F(double x, double[] xs)
-                {
-                    for (var i = 0; i < xs.Length; i++)
-                    {
-                        if (xs[i] > x) {|AUTODIFF002:return xs[i];|}
-                    }
-                    return x;
-                }
-            }
-            """,
         ["WriteIntoParameterArray"] = """
             public static partial class C
             {

@@ -459,6 +459,51 @@ public sealed class LoopGradientTests
             }
             """, Avoid: x => x.Any(v => Math.Abs(v) < 1e-3)),
 
+        new("ReturnInsideLoop", """
+            [Differentiable] public static double F(double[] x)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s += x[i] * x[i];
+                    if (s > 2) return s * x[i];
+                }
+
+                return -s;
+            }
+            """, Avoid: x => Enumerable.Range(1, x.Length).Any(n => Math.Abs(x.Take(n).Sum(v => v * v) - 2) < 1e-3)),
+
+        new("ReturnInsideNestedLoops", """
+            [Differentiable] public static double F(double[] x)
+            {
+                double s = 0.5;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    for (int j = 0; j < x.Length; j++)
+                    {
+                        s = s * 0.9 + x[i] * x[j];
+                        if (s > 3) return Math.Sqrt(s);
+                    }
+                }
+
+                return s;
+            }
+            """),
+
+        new("WhileTrueLeftOnlyByReturn", """
+            [Differentiable] public static double F(double[] x)
+            {
+                double s = 1;
+                int i = 0;
+                while (true)
+                {
+                    if (i == x.Length) return s;
+                    s = s * Math.Cos(x[i]) + x[i];
+                    i++;
+                }
+            }
+            """),
+
         new("NonConstantStride", """
             [Differentiable] public static double F(double[] x, [NoGrad] int stride)
             {
