@@ -98,7 +98,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DerivativeTargetAmbiguous = Create(
         "AUTODIFF012",
         "Target of [DerivativeOf] is ambiguous among overloads",
-        "[DerivativeOf] cannot pick an overload of '{0}': {1}. The derivative's leading parameters (those before seed) select the overload with the same parameter types; candidates: {2}",
+        "[DerivativeOf] cannot pick an overload of '{0}': {1}. The derivative's leading parameters (those before seed) select the overload with the same parameter types; write the signature of the one you mean: {2}",
         DiagnosticSeverity.Error);
 
     /// <summary>AUTODIFF013: the [DerivativeOf] method's signature does not follow the backward convention for its target.</summary>

@@ -112,24 +112,23 @@ public sealed partial class DifferentiableGenerator
                 return null;
             }
 
-            // The overload whose parameter types equal the derivative's leading parameters; among several (a shorter
-            // overload's types are a prefix of a longer one's), the one whose whole signature follows the convention.
-            var matching = candidates.Where(c => LeadingTypesMatch(c, derivative)).ToList();
+            // The overload whose parameter types equal the derivative's leading parameters, and whose backward signature
+            // the derivative follows (a shorter overload's types can be a prefix of a longer one's). A single candidate is
+            // the target even when the derivative does not follow it: then the message gives its expected signature.
+            var conventional = candidates.Where(c => LeadingTypesMatch(c, derivative) && Problem(c, derivative) is null).ToList();
             IMethodSymbol target;
-            if (matching.Count == 1 || (matching.Count == 0 && candidates.Count == 1))
+            if (conventional.Count == 1 || candidates.Count == 1)
             {
-                target = matching.Count == 1 ? matching[0] : candidates[0];
-            }
-            else if (matching.Count > 1 && matching.Where(c => Problem(c, derivative) is null).ToList() is { Count: 1 } conventional)
-            {
-                target = conventional[0];
+                target = conventional.Count == 1 ? conventional[0] : candidates[0];
             }
             else
             {
-                var reason = matching.Count == 0
-                    ? $"none has the parameter types of the leading parameters of '{display}'"
-                    : $"{matching.Count.ToString(CultureInfo.InvariantCulture)} have the parameter types of the leading parameters of '{display}'";
-                var listed = string.Join(", ", (matching.Count == 0 ? candidates : matching).Select(c => "'" + Signature(c) + "'"));
+                var reason = conventional.Count == 0
+                    ? $"'{display}' follows the backward convention of none of the {candidates.Count.ToString(CultureInfo.InvariantCulture)} overloads"
+                    : $"'{display}' follows the backward convention of {conventional.Count.ToString(CultureInfo.InvariantCulture)} of the overloads";
+                var listed = string.Join(", ", (conventional.Count == 0 ? candidates : conventional).Select(c => TargetId(c) is null
+                    ? "'" + Signature(c) + "' (it cannot have a derivative)"
+                    : "'" + ExpectedSignature(c, derivative.Name, derivative) + "' for '" + Signature(c) + "'"));
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeTargetAmbiguous, location, type.Name + "." + name, reason, listed));
                 return null;
             }
@@ -274,13 +273,16 @@ public sealed partial class DifferentiableGenerator
         /// <summary>
         /// The signature a derivative of <paramref name="target"/> named <paramref name="name"/> must have, as C#, e.g.
         /// <c>static double CbrtBackward(double x, double seed, out double gradX)</c>. Parameter names are the
-        /// derivative's own where it has them (names are not checked), else the target's.
+        /// derivative's own where its parameter has the target's type (names are not checked), else the target's.
         /// </summary>
         internal static string ExpectedSignature(IMethodSymbol target, string name, IMethodSymbol? derivative = null)
         {
             var roles = Roles(target, derivative).ToList();
             var returnType = target.ReturnType.ToDisplayString(s_messageFormat);
-            var names = target.Parameters.Select((p, i) => derivative is not null && i < derivative.Parameters.Length ? derivative.Parameters[i].Name : p.Name).ToList();
+            var names = target.Parameters.Select((p, i) => derivative is not null && i < derivative.Parameters.Length && derivative.Parameters[i].Name != "seed"
+                && derivative.Parameters[i].RefKind != RefKind.Out && SymbolEqualityComparer.Default.Equals(derivative.Parameters[i].Type, p.Type)
+                    ? derivative.Parameters[i].Name
+                    : p.Name).ToList();
             var taken = new HashSet<string>(names, StringComparer.Ordinal);
             var seed = Parser.UniqueName("seed", taken);
             var parameters = new List<string>();

@@ -483,6 +483,46 @@ public sealed class DiagnosticTests
                 public static double BlendBackward(float x, double seed, out double gradX) { gradX = seed; return x; }
             }
             """,
+        ["DerivativeOverloadPrefixMatchesOnlyTheShorter"] = """
+            public static class Util
+            {
+                public static double Blend(double x) => x * x;
+                public static double Blend(double x, double t) => (1 - t) * x + t * x * x;
+            }
+            public static partial class C
+            {
+                // float t: the leading types (double) are those of Blend(double), but the rest follows Blend(double, double).
+                [{|AUTODIFF012:DerivativeOf(typeof(Util), nameof(Util.Blend))|}]
+                public static double BlendBackward(double x, float t, double seed, out double gradX, out double gradT)
+                {
+                    gradX = seed * ((1 - t) + 2 * t * x);
+                    gradT = seed * (x * x - x);
+                    return Util.Blend(x, t);
+                }
+            }
+            """,
+        ["DerivativeOverloadPickedAmongSeveral"] = """
+            public static class Util
+            {
+                public static double Blend(double x) => x * x;
+                public static double Blend(double x, double t) => (1 - t) * x + t * x * x;
+                public static double Blend(float x, double t) => x + t;
+            }
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Util), nameof(Util.Blend))]
+                public static double BlendBackward(double x, double t, double seed, out double gradX, out double gradT)
+                {
+                    gradX = seed * ((1 - t) + 2 * t * x);
+                    gradT = seed * (x * x - x);
+                    return Util.Blend(x, t);
+                }
+            }
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double t) => Util.Blend(x, t) * x;
+            }
+            """,
         ["DerivativeSignatureMissingGradient"] = """
             public static partial class C
             {
@@ -787,9 +827,16 @@ public sealed class DiagnosticTests
             Message("DerivativeTargetNotFound"));
         Assert.Equal("[DerivativeOf] names no method: 'Math' has no method named 'Cube'; name a method of that type, e.g. with nameof(Math.Method)",
             Message("DerivativeTargetNotFoundInOtherType"));
-        Assert.Equal("[DerivativeOf] cannot pick an overload of 'Util.Blend': none has the parameter types of the leading parameters of 'C.BlendBackward'. "
-            + "The derivative's leading parameters (those before seed) select the overload with the same parameter types; candidates: 'Blend(double)', 'Blend(double, double)'",
+        Assert.Equal("[DerivativeOf] cannot pick an overload of 'Util.Blend': 'C.BlendBackward' follows the backward convention of none of the 2 overloads. "
+            + "The derivative's leading parameters (those before seed) select the overload with the same parameter types; write the signature of the one you mean: "
+            + "'static double BlendBackward(double x, double seed, out double gradX)' for 'Blend(double)', "
+            + "'static double BlendBackward(double x, double y, double seed, out double gradX, out double gradY)' for 'Blend(double, double)'",
             Message("DerivativeOverloadNotSelected"));
+        Assert.Equal("[DerivativeOf] cannot pick an overload of 'Util.Blend': 'C.BlendBackward' follows the backward convention of none of the 2 overloads. "
+            + "The derivative's leading parameters (those before seed) select the overload with the same parameter types; write the signature of the one you mean: "
+            + "'static double BlendBackward(double x, double seed, out double gradX)' for 'Blend(double)', "
+            + "'static double BlendBackward(double x, double t, double seed, out double gradX, out double gradT)' for 'Blend(double, double)'",
+            Message("DerivativeOverloadPrefixMatchesOnlyTheShorter"));
         Assert.Equal("'C.CbrtBackward' cannot be the derivative of 'Math.Cbrt': its signature must be 'static double CbrtBackward(double x, double seed, out double gradX)'",
             Message("DerivativeSignatureMissingGradient"));
         Assert.Equal("'C.ScaleBBackward' cannot be the derivative of 'Math.ScaleB': its signature must be 'static double ScaleBBackward(double x, int n, double seed, out double gradX)'",
@@ -823,6 +870,7 @@ public sealed class DiagnosticTests
         var resolved = run.GeneratedSourceFor("Cases.RegisteredDerivativeResolvesCalls.C");
         Assert.Contains("global::Cases.RegisteredDerivativeResolvesCalls.Rules.SmoothBackward(", resolved);
         Assert.Contains("global::Cases.RegisteredDerivativeResolvesCalls.Rules.ScaleBBackward(x, 3, ", resolved);
+        Assert.Contains("global::Cases.DerivativeOverloadPickedAmongSeveral.Rules.BlendBackward(x, t, ", run.GeneratedSourceFor("Cases.DerivativeOverloadPickedAmongSeveral.C"));
     }
 
     [Fact]
