@@ -41,15 +41,15 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             var cancellationToken = start.CancellationToken;
 
             // One registered derivative per target, over the whole compilation: built once, on first use.
-            var index = new Lazy<EquatableArray<DerivativeRegistration>>(
-                () => DifferentiableGenerator.Derivatives.Index(ScanSource(compilation, derivativeOf, cancellationToken)
-                    .Concat(DifferentiableGenerator.Derivatives.ReadReferenced(compilation, cancellationToken))),
+            var index = new Lazy<Index>(
+                () => new Index(DifferentiableGenerator.Derivatives.Index(ScanSource(compilation, derivativeOf, cancellationToken)
+                    .Concat(DifferentiableGenerator.Derivatives.ReadReferenced(compilation, cancellationToken)))),
                 System.Threading.LazyThreadSafetyMode.PublicationOnly);
             start.RegisterSyntaxNodeAction(node => AnalyzeMethod(node, attribute, derivativeOf, index), SyntaxKind.MethodDeclaration);
         });
     }
 
-    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute, INamedTypeSymbol? derivativeOf, Lazy<EquatableArray<DerivativeRegistration>> index)
+    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute, INamedTypeSymbol? derivativeOf, Lazy<Index> index)
     {
         var syntax = (MethodDeclarationSyntax)context.Node;
         if (syntax.AttributeLists.Count == 0
@@ -70,7 +70,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeRegistration(SyntaxNodeAnalysisContext context, IMethodSymbol method, AttributeData attribute, Lazy<EquatableArray<DerivativeRegistration>> index)
+    private static void AnalyzeRegistration(SyntaxNodeAnalysisContext context, IMethodSymbol method, AttributeData attribute, Lazy<Index> index)
     {
         var tree = context.Node.SyntaxTree;
         var result = DifferentiableGenerator.Derivatives.Read(method, attribute, DifferentiableGenerator.Derivatives.SourceOrder(attribute), isInSource: true, context.CancellationToken);
@@ -81,12 +81,20 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
 
         // A second registration of the same target (the first in file and position order counts).
         if (result.Registration is { } registration
-            && index.Value.FirstOrDefault(r => r.Derivative.TargetId == registration.Derivative.TargetId) is { IsInSource: true } first
+            && index.Value.Registrations.FirstOrDefault(r => r.Derivative.TargetId == registration.Derivative.TargetId) is { IsInSource: true } first
             && first.Order != registration.Order)
         {
             context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateDerivative, attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation(),
                 registration.Display, registration.TargetDisplay, first.Display).ToDiagnostic(tree));
         }
+    }
+
+    /// <summary>The registration used for each target (as the generator chooses them), and what callers attach.</summary>
+    private sealed class Index(EquatableArray<DerivativeRegistration> registrations)
+    {
+        public EquatableArray<DerivativeRegistration> Registrations { get; } = registrations;
+
+        public EquatableArray<CustomDerivative> Derivatives { get; } = registrations.Select(r => r.Derivative).ToEquatableArray();
     }
 
     /// <summary>Every valid [DerivativeOf] registration declared in the compilation's source.</summary>
@@ -125,7 +133,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeDifferentiable(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, IMethodSymbol method, Lazy<EquatableArray<DerivativeRegistration>> index)
+    private static void AnalyzeDifferentiable(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, IMethodSymbol method, Lazy<Index> index)
     {
         var parsed = DifferentiableGenerator.Parser.Parse(method, syntax, context.SemanticModel, context.CancellationToken);
         foreach (var diagnostic in parsed.Diagnostics)
@@ -140,7 +148,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
 
         try
         {
-            var model = DifferentiableGenerator.Derivatives.Attach(parsed.Model, index.Value.Select(r => r.Derivative).ToEquatableArray());
+            var model = DifferentiableGenerator.Derivatives.Attach(parsed.Model, index.Value.Derivatives);
             foreach (var diagnostic in DifferentiableGenerator.BuildBackward(model).Diagnostics)
             {
                 context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));

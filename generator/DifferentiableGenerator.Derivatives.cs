@@ -140,6 +140,15 @@ public sealed partial class DifferentiableGenerator
                 return null;
             }
 
+            if (Reach(derivative.DeclaredAccessibility) < Math.Min(Reach(target.DeclaredAccessibility), 2))
+            {
+                var required = Reach(target.DeclaredAccessibility) == 2 ? "internal" : "protected";
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeSignatureMismatch, location, display, targetDisplay,
+                    $"it is {Keyword(derivative.DeclaredAccessibility)} and '{targetDisplay}' is {Keyword(target.DeclaredAccessibility)}; make it at least {required}, "
+                    + $"so that every [Differentiable] method that calls '{targetDisplay}' can call it"));
+                return null;
+            }
+
             if (Parser.IsDifferentiable(target))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeShadowsBuiltIn, location, display, targetDisplay, "generated"));
@@ -173,6 +182,24 @@ public sealed partial class DifferentiableGenerator
                 onlyIn);
             return new DerivativeRegistration(custom, display, targetDisplay, order, isInSource);
         }
+
+        // Who can call a method within this compilation: its own type (0), also derived types (1), every type (2).
+        private static int Reach(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Private => 0,
+            Accessibility.Protected or Accessibility.ProtectedAndInternal => 1,
+            _ => 2,
+        };
+
+        private static string Keyword(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Private => "private",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedAndInternal => "private protected",
+            Accessibility.Internal => "internal",
+            Accessibility.ProtectedOrInternal => "protected internal",
+            _ => "public",
+        };
 
         private static bool LeadingTypesMatch(IMethodSymbol target, IMethodSymbol derivative)
             => derivative.Parameters.Length > target.Parameters.Length

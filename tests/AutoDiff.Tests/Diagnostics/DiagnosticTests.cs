@@ -580,6 +580,22 @@ public sealed class DiagnosticTests
                 public static double ScaleBackward(double v, double seed, out double gradV) { gradV = seed; return v; }
             }
             """,
+        ["DerivativeLessAccessibleThanTarget"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Math), nameof(Math.ScaleB))|}]
+                private static double ScaleBBackward(double x, int n, double seed, out double gradX) { gradX = seed * Math.ScaleB(1.0, n); return Math.ScaleB(x, n); }
+            }
+            """,
+        ["DerivativePrivateForAPrivateTarget"] = """
+            public static partial class C
+            {
+                private static double G(double x) => x * x;
+                [DerivativeOf(nameof(G))]
+                private static double GBackward(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
+                [Differentiable] public static double F(double x) => G(x) + x;
+            }
+            """,
         ["DuplicateDerivative"] = """
             public static partial class C
             {
@@ -850,6 +866,9 @@ public sealed class DiagnosticTests
         Assert.Equal("'C.ScaleBackward' cannot be the derivative of 'Scaler.Scale': 'Scaler.Scale' is an instance method, so its derivative must be an instance method of 'Scaler' "
             + "with the signature 'double ScaleBackward(double v, double seed, out double gradV)'",
             Message("DerivativeOfInstanceMethodOfAnotherType"));
+        Assert.Equal("'C.ScaleBBackward' cannot be the derivative of 'Math.ScaleB': it is private and 'Math.ScaleB' is public; make it at least internal, "
+            + "so that every [Differentiable] method that calls 'Math.ScaleB' can call it",
+            Message("DerivativeLessAccessibleThanTarget"));
         Assert.Equal("'C.G' already has a registered derivative, 'C.GBackward', so 'C.GOtherBackward' is not used; remove one of the two [DerivativeOf] attributes",
             Message("DuplicateDerivative"));
         Assert.Equal("'C.SinBackward' replaces the built-in derivative of 'Math.Sin' in every [Differentiable] method that calls it; if that is intended, suppress this warning",
