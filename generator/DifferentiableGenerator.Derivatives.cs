@@ -144,7 +144,7 @@ public sealed partial class DifferentiableGenerator
             {
                 var required = Reach(target.DeclaredAccessibility) == 2 ? "internal" : "protected";
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeSignatureMismatch, location, display, targetDisplay,
-                    $"it is {Keyword(derivative.DeclaredAccessibility)} and '{targetDisplay}' is {Keyword(target.DeclaredAccessibility)}; make it at least {required}, "
+                    $"it is {Parser.AccessibilityKeyword(derivative.DeclaredAccessibility)} and '{targetDisplay}' is {Parser.AccessibilityKeyword(target.DeclaredAccessibility)}; make it at least {required}, "
                     + $"so that every [Differentiable] method that calls '{targetDisplay}' can call it"));
                 return null;
             }
@@ -169,7 +169,7 @@ public sealed partial class DifferentiableGenerator
                 return null; // Problem() rules out every reason for this; kept so that a gap cannot crash.
             }
 
-            var onlyIn = derivative.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal
+            var onlyIn = Reach(derivative.DeclaredAccessibility) < 2
                 ? derivative.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
                 : null;
             var custom = new CustomDerivative(
@@ -189,16 +189,6 @@ public sealed partial class DifferentiableGenerator
             Accessibility.Private => 0,
             Accessibility.Protected or Accessibility.ProtectedAndInternal => 1,
             _ => 2,
-        };
-
-        private static string Keyword(Accessibility accessibility) => accessibility switch
-        {
-            Accessibility.Private => "private",
-            Accessibility.Protected => "protected",
-            Accessibility.ProtectedAndInternal => "private protected",
-            Accessibility.Internal => "internal",
-            Accessibility.ProtectedOrInternal => "protected internal",
-            _ => "public",
         };
 
         private static bool LeadingTypesMatch(IMethodSymbol target, IMethodSymbol derivative)
@@ -316,12 +306,7 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < target.Parameters.Length; i++)
             {
                 var parameter = target.Parameters[i];
-                var modifier = parameter.RefKind switch
-                {
-                    RefKind.In => "in ",
-                    RefKind.RefReadOnlyParameter => "ref readonly ",
-                    _ => "",
-                };
+                var modifier = Parser.RefModifier(parameter.RefKind);
                 var noGrad = roles[i] == ParameterRole.Constant && Parser.TypeOf(parameter.Type) is { } t && (t.IsFloating || t.IsFloatingArray) ? "[NoGrad] " : "";
                 parameters.Add(noGrad + modifier + parameter.Type.ToDisplayString(s_messageFormat) + " " + Parser.EscapeIdentifier(names[i]));
             }
@@ -329,7 +314,7 @@ public sealed partial class DifferentiableGenerator
             parameters.Add(returnType + " " + seed);
             for (var i = 0; i < target.Parameters.Length; i++)
             {
-                var gradientName = Parser.UniqueName("grad" + char.ToUpperInvariant(names[i][0]) + names[i].Substring(1), taken);
+                var gradientName = Parser.GradientName(names[i], taken);
                 var type = Parser.TypeOf(target.Parameters[i].Type);
                 switch (roles[i])
                 {

@@ -262,19 +262,25 @@ public sealed partial class DifferentiableGenerator
             foreach (var parameter in _method.Parameters)
             {
                 var id = DeclareVariable(parameter, parameter.Name, parameter.Type, isParameter: true);
-                var modifier = parameter.RefKind switch
-                {
-                    RefKind.In => "in ",
-                    RefKind.RefReadOnlyParameter => "ref readonly ",
-                    _ => "",
-                };
-                var declaration = modifier + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
-                var gradientName = UniqueName("grad" + char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1), taken);
+                var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
+                var gradientName = GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
             }
 
             return parameters.ToEquatableArray();
         }
+
+        /// <summary>The modifier a by-value parameter is declared with: <c>in </c>, <c>ref readonly </c> or nothing.</summary>
+        internal static string RefModifier(RefKind refKind) => refKind switch
+        {
+            RefKind.In => "in ",
+            RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => "",
+        };
+
+        /// <summary>The gradient parameter of a parameter: <c>grad</c> and its name in PascalCase, made unique.</summary>
+        internal static string GradientName(string parameterName, HashSet<string> taken)
+            => UniqueName("grad" + char.ToUpperInvariant(parameterName[0]) + parameterName.Substring(1), taken);
 
         internal static string UniqueName(string name, HashSet<string> taken)
         {
@@ -292,17 +298,19 @@ public sealed partial class DifferentiableGenerator
 
         private string Modifiers()
         {
-            var accessibility = _method.DeclaredAccessibility switch
-            {
-                Accessibility.Public => "public",
-                Accessibility.Internal => "internal",
-                Accessibility.Protected => "protected",
-                Accessibility.ProtectedOrInternal => "protected internal",
-                Accessibility.ProtectedAndInternal => "private protected",
-                _ => "private",
-            };
+            var accessibility = AccessibilityKeyword(_method.DeclaredAccessibility);
             return _method.IsStatic ? accessibility + " static" : accessibility;
         }
+
+        internal static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Public => "public",
+            Accessibility.Internal => "internal",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedOrInternal => "protected internal",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
 
         private EquatableArray<ContainingType> ReadContainingTypes()
         {
