@@ -140,12 +140,17 @@ public sealed partial class DifferentiableGenerator
                 return null;
             }
 
-            if (Reach(derivative.DeclaredAccessibility) < Math.Min(Reach(target.DeclaredAccessibility), 2))
+            // Private and protected derivatives serve only callers in their own type, so only a target of that type that is
+            // no more accessible; any other target can be called from everywhere in the project.
+            var reach = Reach(derivative.DeclaredAccessibility);
+            var sameType = SymbolEqualityComparer.Default.Equals(derivative.ContainingType, target.ContainingType);
+            if (reach < 2 && (!sameType || reach < Reach(target.DeclaredAccessibility)))
             {
-                var required = Reach(target.DeclaredAccessibility) == 2 ? "internal" : "protected";
+                var targetAccessibility = Parser.AccessibilityKeyword(target.DeclaredAccessibility);
+                var what = sameType ? targetAccessibility : "a " + targetAccessibility + " method of another type";
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeSignatureMismatch, location, display, targetDisplay,
-                    $"it is {Parser.AccessibilityKeyword(derivative.DeclaredAccessibility)} and '{targetDisplay}' is {Parser.AccessibilityKeyword(target.DeclaredAccessibility)}; make it at least {required}, "
-                    + $"so that every [Differentiable] method that calls '{targetDisplay}' can call it"));
+                    $"it is {Parser.AccessibilityKeyword(derivative.DeclaredAccessibility)} and '{targetDisplay}' is {what}; "
+                    + $"make it internal or public, so that every [Differentiable] method that calls '{targetDisplay}' can call it"));
                 return null;
             }
 
@@ -169,7 +174,7 @@ public sealed partial class DifferentiableGenerator
                 return null; // Problem() rules out every reason for this; kept so that a gap cannot crash.
             }
 
-            var onlyIn = Reach(derivative.DeclaredAccessibility) < 2
+            var onlyIn = reach < 2
                 ? derivative.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)
                 : null;
             var custom = new CustomDerivative(

@@ -866,7 +866,7 @@ public sealed class DiagnosticTests
         Assert.Equal("'C.ScaleBackward' cannot be the derivative of 'Scaler.Scale': 'Scaler.Scale' is an instance method, so its derivative must be an instance method of 'Scaler' "
             + "with the signature 'double ScaleBackward(double v, double seed, out double gradV)'",
             Message("DerivativeOfInstanceMethodOfAnotherType"));
-        Assert.Equal("'C.ScaleBBackward' cannot be the derivative of 'Math.ScaleB': it is private and 'Math.ScaleB' is public; make it at least internal, "
+        Assert.Equal("'C.ScaleBBackward' cannot be the derivative of 'Math.ScaleB': it is private and 'Math.ScaleB' is a public method of another type; make it internal or public, "
             + "so that every [Differentiable] method that calls 'Math.ScaleB' can call it",
             Message("DerivativeLessAccessibleThanTarget"));
         Assert.Equal("'C.G' already has a registered derivative, 'C.GBackward', so 'C.GOtherBackward' is not used; remove one of the two [DerivativeOf] attributes",
