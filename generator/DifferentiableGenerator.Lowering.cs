@@ -329,6 +329,7 @@ public sealed partial class DifferentiableGenerator
         /// </summary>
         private Expr LowerExpression(Expr expression, Dictionary<int, Expr> environment, LoweredBlock output, int line, string source, string? name, bool forceValue)
         {
+            expression = Derivatives.Resolve(expression, _method.Derivatives); // a call with a [DerivativeOf] registration
             if (!expression.Type.IsFloating)
             {
                 var tree = Rewrite(expression, environment);

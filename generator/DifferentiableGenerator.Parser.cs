@@ -27,7 +27,7 @@ public sealed partial class DifferentiableGenerator
     /// </summary>
     internal sealed class Parser
     {
-        private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        internal static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
         private readonly IMethodSymbol _method;
@@ -37,6 +37,7 @@ public sealed partial class DifferentiableGenerator
         private readonly List<DiagnosticInfo> _diagnostics = new();
         private readonly List<VariableInfo> _variables = new();
         private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
+        private readonly SortedSet<string> _callTargets = new(StringComparer.Ordinal);
 
         // The loops being read, innermost last: where break and continue go.
         private readonly List<LoopContext> _loops = new();
@@ -140,7 +141,7 @@ public sealed partial class DifferentiableGenerator
                 Body: body,
                 SourceFileName: System.IO.Path.GetFileName(_syntax.SyntaxTree.FilePath),
                 SourceLine: lineSpan.StartLinePosition.Line + 1,
-                Location: LocationInfo.From(_syntax.Identifier.GetLocation()));
+                Location: LocationInfo.From(_syntax.Identifier.GetLocation())) { CallTargets = _callTargets.ToEquatableArray() };
             return new ParseResult(model, _diagnostics.ToEquatableArray());
         }
 
@@ -287,19 +288,25 @@ public sealed partial class DifferentiableGenerator
             foreach (var parameter in _method.Parameters)
             {
                 var id = DeclareVariable(parameter, parameter.Name, parameter.Type, isParameter: true);
-                var modifier = parameter.RefKind switch
-                {
-                    RefKind.In => "in ",
-                    RefKind.RefReadOnlyParameter => "ref readonly ",
-                    _ => "",
-                };
-                var declaration = modifier + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
-                var gradientName = UniqueName("grad" + char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1), taken);
+                var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
+                var gradientName = GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
             }
 
             return parameters.ToEquatableArray();
         }
+
+        /// <summary>The modifier a by-value parameter is declared with: <c>in </c>, <c>ref readonly </c> or nothing.</summary>
+        internal static string RefModifier(RefKind refKind) => refKind switch
+        {
+            RefKind.In => "in ",
+            RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => "",
+        };
+
+        /// <summary>The gradient parameter of a parameter: <c>grad</c> and its name in PascalCase, made unique.</summary>
+        internal static string GradientName(string parameterName, HashSet<string> taken)
+            => UniqueName("grad" + char.ToUpperInvariant(parameterName[0]) + parameterName.Substring(1), taken);
 
         internal static string UniqueName(string name, HashSet<string> taken)
         {
@@ -312,22 +319,24 @@ public sealed partial class DifferentiableGenerator
             return candidate;
         }
 
-        private static string EscapeIdentifier(string name)
+        internal static string EscapeIdentifier(string name)
             => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private string Modifiers()
         {
-            var accessibility = _method.DeclaredAccessibility switch
-            {
-                Accessibility.Public => "public",
-                Accessibility.Internal => "internal",
-                Accessibility.Protected => "protected",
-                Accessibility.ProtectedOrInternal => "protected internal",
-                Accessibility.ProtectedAndInternal => "private protected",
-                _ => "private",
-            };
+            var accessibility = AccessibilityKeyword(_method.DeclaredAccessibility);
             return _method.IsStatic ? accessibility + " static" : accessibility;
         }
+
+        internal static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Public => "public",
+            Accessibility.Internal => "internal",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedOrInternal => "protected internal",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
 
         private EquatableArray<ContainingType> ReadContainingTypes()
         {
@@ -1167,26 +1176,44 @@ public sealed partial class DifferentiableGenerator
             var orderedArguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToList();
             var arguments = orderedArguments.Select(a => Read(a.Value)).ToList();
 
-            if (target.IsStatic && DerivativeRules.Find(containingType, target.Name, arguments.Count) is { } rule
-                && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating)))
+            // A [DerivativeOf] registration anywhere may give this callee a derivative, or replace its rule or backward:
+            // the model keeps the callee's identity, and the pipeline attaches the registrations after parsing.
+            var targetId = Derivatives.TargetId(target);
+            if (targetId is not null)
             {
-                return new MathCallExpr(rule.Name, containingType + "." + target.Name, arguments.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
+                _callTargets.Add(targetId);
             }
 
-            if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName)
+            if (BuiltInRule(target) is { } rule)
+            {
+                return new MathCallExpr(rule.Name, containingType + "." + target.Name, arguments.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
+            }
+
+            if (IsDifferentiable(target)
                 && target.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single
                 && !target.IsGenericMethod)
             {
                 var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
                 var (receiver, callee) = Callee(invocation, target, containingType);
                 return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles,
-                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
             }
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
             var typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(s_typeFormat))) + ">" : "";
-            return Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
+            var opaque = Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
+            return targetId is null ? opaque : ((OpaqueExpr)opaque) with { Target = new CallTarget(targetId, opaqueCallee, opaqueReceiver is not null) };
         }
+
+        /// <summary>The built-in rule (<see cref="DerivativeRules"/>) of a Math, MathF, double or float function, or null.</summary>
+        internal static DerivativeRule? BuiltInRule(IMethodSymbol target)
+            => target.IsStatic && DerivativeRules.Find(target.ContainingType.ToDisplayString(s_typeFormat), target.Name, target.Parameters.Length) is { } rule
+                && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating))
+                ? rule
+                : null;
+
+        internal static bool IsDifferentiable(IMethodSymbol method)
+            => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
 
         private (Expr? Receiver, string Callee) Callee(IInvocationOperation invocation, IMethodSymbol target, string containingType)
         {

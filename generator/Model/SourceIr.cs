@@ -95,7 +95,11 @@ public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFal
 /// <summary>A call of a function with a built-in derivative rule (<see cref="DerivativeRules"/>).</summary>
 /// <param name="Function">The rule's name, e.g. <c>Sin</c>.</param>
 /// <param name="Callee">The callee as printed, e.g. <c>global::System.Math.Sin</c>.</param>
-public sealed record MathCallExpr(string Function, string Callee, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type);
+public sealed record MathCallExpr(string Function, string Callee, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type)
+{
+    /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace the built-in rule.</summary>
+    public string? TargetId { get; init; }
+}
 
 /// <summary>How a callee's parameter takes part in its backward method.</summary>
 public enum ParameterRole
@@ -124,7 +128,11 @@ public sealed record UserCallExpr(
     EquatableArray<ParameterRole> Roles,
     EquatableArray<string> ParameterNames,
     TypeRef Type,
-    LocationInfo? Location) : Expr(Type);
+    LocationInfo? Location) : Expr(Type)
+{
+    /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace its generated backward.</summary>
+    public string? TargetId { get; init; }
+}
 
 /// <summary>
 /// A call, member read or other operation that has no derivative: fine as long as no gradient must flow through it.
@@ -132,7 +140,21 @@ public sealed record UserCallExpr(
 /// <see cref="Format"/> has <c>{0}</c>, <c>{1}</c>... placeholders for <see cref="Arguments"/> (a receiver is argument 0);
 /// <see cref="Display"/> names the construct in messages.
 /// </summary>
-public sealed record OpaqueExpr(string Format, string Display, bool IsCall, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type);
+public sealed record OpaqueExpr(string Format, string Display, bool IsCall, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type)
+{
+    /// <summary>For a call that a [DerivativeOf] registration may give a derivative: what the call resolves by.</summary>
+    public CallTarget? Target { get; init; }
+}
+
+/// <summary>
+/// A called method that a [DerivativeOf] registration anywhere in the compilation (or in a referenced assembly) may give
+/// a derivative. Registrations are matched after parsing (<see cref="CustomDerivative"/>), so the parse of a method does
+/// not depend on other files.
+/// </summary>
+/// <param name="Id">The documentation comment ID of the callee, e.g. <c>M:System.Math.Cbrt(System.Double)</c>.</param>
+/// <param name="Callee">The primal callee as printed (as <see cref="UserCallExpr.Callee"/>).</param>
+/// <param name="HasReceiver">Argument 0 of the call is its receiver.</param>
+public sealed record CallTarget(string Id, string Callee, bool HasReceiver);
 
 /// <summary>A statement of the source IR. <see cref="Line"/> is the 1-based source line, <see cref="Source"/> its text for comments.</summary>
 public abstract record Stmt(int Line, string Source);
