@@ -588,13 +588,26 @@ public sealed partial class DifferentiableGenerator
                     break;
 
                 case BinaryExpr { Op: BinaryOp.Multiply } multiply:
-                    Accumulate(multiply.Left, Product(adjoint, multiply.Right), output);
-                    Accumulate(multiply.Right, Product(adjoint, multiply.Left), output);
+                    // Only the active side's contribution is written, so only what it reads is kept for the reverse sweep.
+                    if (IsActive(multiply.Left))
+                    {
+                        Accumulate(multiply.Left, Product(adjoint, multiply.Right), output);
+                    }
+
+                    if (IsActive(multiply.Right))
+                    {
+                        Accumulate(multiply.Right, Product(adjoint, multiply.Left), output);
+                    }
+
                     break;
 
                 case BinaryExpr { Op: BinaryOp.Divide } divide:
                     // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b: reuse the quotient.
-                    Accumulate(divide.Left, adjoint + " / " + Operand(divide.Right), output);
+                    if (IsActive(divide.Left))
+                    {
+                        Accumulate(divide.Left, adjoint + " / " + Operand(divide.Right), output);
+                    }
+
                     if (IsActive(divide.Right))
                     {
                         Accumulate(divide.Right, adjoint + " * " + Operand(new VariableExpr(value.Id, value.Type)) + " / " + Operand(divide.Right), output, negate: true);
