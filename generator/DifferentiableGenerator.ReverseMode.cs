@@ -821,7 +821,7 @@ public sealed partial class DifferentiableGenerator
                     }
                     else if (strategy == Strategy.Induction)
                     {
-                        foreach (var operand in Activity.ReferencedValues(_method.Loops[value.HeaderOf].Phis.First(p => p.PhiId == id).Entry))
+                        foreach (var operand in Activity.ReferencedValues(Folded(_method.Loops[value.HeaderOf].Phis.First(p => p.PhiId == id).Entry)))
                         {
                             changed |= ReadAt(operand, value.HeaderOf);
                         }
@@ -990,7 +990,7 @@ public sealed partial class DifferentiableGenerator
 
         private string InductionValue(LoopPhi phi, int step, string iteration)
         {
-            var entry = _printer.Print(phi.Entry, 10);
+            var entry = _printer.Print(Folded(phi.Entry), 10);
             var offset = Math.Abs(step) == 1 ? iteration : iteration + " * " + Math.Abs(step).ToString(CultureInfo.InvariantCulture);
             if (entry == "0" && step > 0)
             {
@@ -999,6 +999,10 @@ public sealed partial class DifferentiableGenerator
 
             return entry + (step > 0 ? " + " : " - ") + offset;
         }
+
+        // A value defined as a literal (int i = 0) is printed as the literal.
+        private Expr Folded(Expr operand)
+            => operand is VariableExpr { Id: var id } && _definitions.TryGetValue(id, out var let) && let.Value is LiteralExpr literal ? literal : operand;
 
         private static void CollectSlots(CodeBlock block, HashSet<CodeSlot> slots)
         {

@@ -94,7 +94,7 @@ namespace Snap
                     dp_3 += dp_1;
                     dp_1 = 0;
                     // this iteration's values
-                    i_1 = i + k0;
+                    i_1 = k0;
                     p_1 = doubleTape.Pop();
                     if (x[i_1] > target[i_1])
                     {

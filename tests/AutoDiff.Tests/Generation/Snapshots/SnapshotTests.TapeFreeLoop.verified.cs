@@ -72,7 +72,7 @@ namespace Snap
                 ds_2 += ds_1;
                 ds_1 = 0;
                 // this iteration's values
-                i_1 = i + k0;
+                i_1 = k0;
                 double t0 = x[i_1 + 1];
                 double t1 = x[i_1];
                 double t2 = x[i_1];
