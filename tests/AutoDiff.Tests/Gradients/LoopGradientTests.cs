@@ -504,6 +504,27 @@ public sealed class LoopGradientTests
             }
             """),
 
+        new("TapedBranchFlags", """
+            private static int Parity(int i) => i % 2;
+
+            [Differentiable] public static double F(double[] x)
+            {
+                Span<double> h = stackalloc double[x.Length];
+                for (int i = 0; i < x.Length; i++) h[i] = x[i] * 2;
+                double s = 0.25;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    // Conditions on a buffer the method writes and on an opaque call: their outcomes are taped.
+                    if (h[i] > 0.5) s = s * h[i] + Math.Sin(s);
+                    else s -= Math.Cos(h[i]) * s;
+                    double w = Parity(i) == 0 ? Math.Exp(0.1 * s) : s * s;
+                    s = 0.5 * s + w;
+                }
+
+                return s;
+            }
+            """, Avoid: x => x.Any(v => Math.Abs(2 * v - 0.5) < 1e-3)),
+
         new("NonConstantStride", """
             [Differentiable] public static double F(double[] x, [NoGrad] int stride)
             {
