@@ -123,7 +123,7 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
         var written = new HashSet<string>();
         var plans = diagnostics
             .Select(d => Plan(editor.OriginalRoot, semanticModel, d, cancellationToken))
-            .Where(p => p is not null && written.Add(p.Target.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + " in " + p.CallerType.ToDisplayString()))
+            .Where(p => p is not null && written.Add(p.Target.GetDocumentationCommentId() + " in " + p.CallerType.GetDocumentationCommentId()))
             .GroupBy(p => p!.Caller);
         foreach (var group in plans)
         {
@@ -145,7 +145,7 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
                 // The attribute's name resolves through `using AutoDiff;`, which the action's clean-up adds unless that
                 // would clash; other names are written fully qualified and shortened by the clean-up where they can be.
                 var name = member.DescendantNodes().OfType<AttributeSyntax>().First().Name;
-                member = member.ReplaceNode(name, AutoDiffImport.Name(editor.Generator, attribute!))
+                member = member.ReplaceNode(name, AutoDiffImport.Name(editor.Generator, attribute!, semanticModel, plan.Caller.SpanStart))
                     .WithAdditionalAnnotations(Simplifier.Annotation, Formatter.Annotation);
                 members.Add(member);
             }
@@ -243,21 +243,28 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
             Line($"[DerivativeOf({attributeArguments})]");
             Line($"internal {(target.IsStatic ? "static " : "")}{returnType} {name}({string.Join(", ", declarations.Select(d => d.Text))})");
             Line("{");
-            var placeholderPattern = "d" + target.Name + "_d...";
-            Line($"    // TODO: replace each {placeholderPattern} placeholder with the partial derivative of {target.Name} with respect to that");
-            Line("    // parameter at these arguments. They are undefined names on purpose: this does not compile until all are replaced.");
-            Line($"    {returnType} {value} = {callee}({arguments});");
-            foreach (var parameter in parameters.Where(p => p.Role != ParameterRole.Constant))
+            // Each gradient is seed times a placeholder named after the partial derivative it stands for.
+            var gradients = parameters.Where(p => p.Role != ParameterRole.Constant).Select(p =>
             {
-                var placeholder = Placeholder("d" + target.Name + "_d" + parameter.Symbol.Name);
+                var derivative = "d" + target.Name + "/d" + p.Symbol.Name + (p.Role == ParameterRole.Span ? "[" + index + "]" : "");
+                var placeholder = Placeholder("d" + target.Name + "_d" + p.Symbol.Name + (p.Role == ParameterRole.Span ? "_" + index : ""));
+                return (Parameter: p, Derivative: derivative, Placeholder: placeholder);
+            }).ToList();
+            var example = gradients[0];
+            Line("    // TODO: replace each placeholder below with the partial derivative it names, at these arguments");
+            Line($"    // ({example.Placeholder} is {example.Derivative}). The placeholders are undefined on purpose, so this");
+            Line("    // method does not compile until every one is replaced.");
+            Line($"    {returnType} {value} = {callee}({arguments});");
+            foreach (var (parameter, _, placeholder) in gradients)
+            {
                 if (parameter.Role == ParameterRole.Span)
                 {
                     // Span gradients accumulate (+=), as the generated backward methods' do.
-                    var elementPlaceholder = Placeholder(placeholder + "_" + index);
                     Line($"    for (int {index} = 0; {index} < {parameter.Name}.Length; {index}++)");
                     Line("    {");
-                    Line($"        {parameter.Gradient}[{index}] += {seed} * {elementPlaceholder};");
+                    Line($"        {parameter.Gradient}[{index}] += {seed} * {placeholder};");
                     Line("    }");
+                    Line("");
                 }
                 else
                 {

@@ -119,15 +119,15 @@ public sealed class MarkDifferentiableCodeFix : CodeFixProvider
         {
             var document = solution.GetDocument(group.Key)!;
             var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-            var compilation = await document.Project.GetCompilationAsync(cancellationToken).ConfigureAwait(false);
-            var attribute = compilation!.GetTypeByMetadataName(DifferentiableGenerator.DifferentiableAttributeName)!;
+            var semanticModel = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+            var attribute = semanticModel!.Compilation.GetTypeByMetadataName(DifferentiableGenerator.DifferentiableAttributeName)!;
             var generator = SyntaxGenerator.GetGenerator(document);
 
             var methods = group.Select(t => (MethodDeclarationSyntax)root!.FindNode(t.Span)).ToList();
             var types = methods.SelectMany(PartialTypes.Missing).Distinct();
             var newRoot = root!.ReplaceNodes(methods.Cast<SyntaxNode>().Concat(types), (original, rewritten) => rewritten switch
             {
-                MethodDeclarationSyntax method => generator.AddAttributes(method, AutoDiffImport.Attribute(generator, attribute))
+                MethodDeclarationSyntax method => generator.AddAttributes(method, AutoDiffImport.Attribute(generator, attribute, semanticModel, original.SpanStart))
                     .WithAdditionalAnnotations(s_marked),
                 TypeDeclarationSyntax type => PartialTypes.WithPartial(type),
                 _ => rewritten,
