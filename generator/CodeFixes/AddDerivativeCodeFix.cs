@@ -41,7 +41,7 @@ namespace AutoDiff.Generators.CodeFixes;
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddDerivativeCodeFix)), Shared]
 public sealed class AddDerivativeCodeFix : CodeFixProvider
 {
-    /// <summary>The equivalence key: one for every callee, so Fix All writes a derivative for each.</summary>
+    /// <summary>The equivalence key: one for every callee, so Fix All writes a derivative for each (that cannot be marked).</summary>
     public const string EquivalenceKey = "AUTODIFF001.AddDerivative";
 
     private const string DerivativeOfAttributeName = "AutoDiff.DerivativeOfAttribute";
@@ -52,9 +52,23 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
 
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticDescriptors.NonDifferentiableCall.Id);
 
-    // Document-wide: each derivative goes into the type of the caller, which is in the diagnostic's document.
-    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(
-        async (context, document, diagnostics) => await AddDerivativesAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+    // Document-wide: each derivative goes into the type of the caller, which is in the diagnostic's document. Fix All
+    // leaves the callees that "Mark 'F' as [Differentiable]" can fix to that fix: in bulk, a finished fix beats a
+    // derivative left to complete. (dotnet format gives the diagnostics of an ID only to the first of its fixers that changes the code, so this
+    // also keeps its result independent of the order in which it finds the two fixers.)
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
+    {
+        var unmarkable = new List<Diagnostic>();
+        foreach (var diagnostic in diagnostics)
+        {
+            if (!await MarkDifferentiableCodeFix.CanMarkAsync(document, diagnostic, context.CancellationToken).ConfigureAwait(false))
+            {
+                unmarkable.Add(diagnostic);
+            }
+        }
+
+        return await AddDerivativesAsync(document, unmarkable, context.CancellationToken).ConfigureAwait(false);
+    });
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
@@ -96,7 +110,34 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
             && target.Parameters.All(p => p.RefKind is RefKind.None or RefKind.In)
             && target.Parameters.Any(p => Parser.RoleOf(p) != ParameterRole.Constant);
         var receiverFits = target.IsStatic || SymbolEqualityComparer.Default.Equals(target.ContainingType, callerType);
-        return conventional && receiverFits ? new DerivativePlan(target, caller, callerType) : null;
+        // Diagnostics can be stale (dotnet format computes them once for all fixers of an ID): no derivative for a
+        // callee marked since, and none where the caller's type already registers one (so applying twice adds nothing).
+        var alreadyServed = target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableGenerator.DifferentiableAttributeName)
+            || RegistersDerivative(callerType, target);
+        return conventional && receiverFits && !alreadyServed ? new DerivativePlan(target, caller, callerType) : null;
+    }
+
+    // A [DerivativeOf] method of `type` whose target is `target`: same name and type, and its leading parameter types.
+    private static bool RegistersDerivative(INamedTypeSymbol type, IMethodSymbol target)
+    {
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            foreach (var attribute in method.GetAttributes().Where(a => a.AttributeClass?.ToDisplayString() == DerivativeOfAttributeName))
+            {
+                var arguments = attribute.ConstructorArguments;
+                var (declaringType, name) = arguments.Length == 1
+                    ? (type, arguments[0].Value as string)
+                    : (arguments[0].Value as INamedTypeSymbol, arguments[1].Value as string);
+                if (SymbolEqualityComparer.Default.Equals(declaringType, target.ContainingType) && name == target.Name
+                    && method.Parameters.Length > target.Parameters.Length
+                    && target.Parameters.Select(p => p.Type).SequenceEqual(method.Parameters.Take(target.Parameters.Length).Select(p => p.Type), SymbolEqualityComparer.Default))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     // typeof(T) of a generic T would need its type arguments chosen; not offered.
@@ -142,8 +183,8 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
                 var member = SyntaxFactory.ParseMemberDeclaration(text)!
                     .WithLeadingTrivia(SyntaxFactory.EndOfLine(newLine))
                     .WithTrailingTrivia(SyntaxFactory.EndOfLine(newLine));
-                // The attribute's name resolves through `using AutoDiff;`, which the action's clean-up adds unless that
-                // would clash; other names are written fully qualified and shortened by the clean-up where they can be.
+                // The attribute's name gets `using AutoDiff;` (AutoDiffImport); the other names are written fully
+                // qualified and shortened by the action's clean-up where the file's usings allow.
                 var name = member.DescendantNodes().OfType<AttributeSyntax>().First().Name;
                 member = member.ReplaceNode(name, AutoDiffImport.Name(editor.Generator, attribute!, semanticModel, plan.Caller.SpanStart))
                     .WithAdditionalAnnotations(Simplifier.Annotation, Formatter.Annotation);

@@ -51,6 +51,10 @@ public sealed class MarkDifferentiableCodeFix : CodeFixProvider
         }
     }
 
+    /// <summary>Whether this fix would be offered for <paramref name="diagnostic"/>.</summary>
+    internal static async Task<bool> CanMarkAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
+        => await CheckedTargetAsync(document, diagnostic, cancellationToken).ConfigureAwait(false) is not null;
+
     /// <summary>The declaration of a method to mark: its document and span in the solution the diagnostic came from.</summary>
     private sealed record Target(DocumentId DocumentId, TextSpan Span, string Name);
 
