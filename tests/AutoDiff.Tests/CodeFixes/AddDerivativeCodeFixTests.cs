@@ -84,6 +84,7 @@ public sealed class AddDerivativeCodeFixTests
         return test.RunAsync();
     }
 
+    /// <summary>The example of docs/diagnostics/AUTODIFF001.md, whose output the page shows.</summary>
     [Fact]
     public Task BclMethod() => VerifyAsync(
         """

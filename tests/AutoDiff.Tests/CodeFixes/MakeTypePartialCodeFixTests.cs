@@ -16,6 +16,7 @@ public sealed class MakeTypePartialCodeFixTests
         return test.RunAsync();
     }
 
+    /// <summary>The example of docs/diagnostics/AUTODIFF003.md, whose fixed code the page shows.</summary>
     [Fact]
     public Task StaticClass() => VerifyAsync(
         """

@@ -11,6 +11,7 @@ public sealed class MarkDifferentiableCodeFixTests
     private static Task VerifyAsync(string before, string after, string? title = null)
         => new Verifier(before, after, MarkDifferentiableCodeFix.EquivalenceKey, title).RunAsync();
 
+    /// <summary>The example of docs/diagnostics/AUTODIFF001.md, whose fixed code the page shows.</summary>
     [Fact]
     public Task HelperInTheSameType() => VerifyAsync(
         """
@@ -25,7 +26,6 @@ public sealed class MarkDifferentiableCodeFixTests
                 return 0.5 * {|AUTODIFF001:Softplus(x)|};
             }
 
-            /// <summary>log(1 + e^x).</summary>
             public static double Softplus(double x)
             {
                 return Math.Log(1 + Math.Exp(x));
@@ -44,7 +44,6 @@ public sealed class MarkDifferentiableCodeFixTests
                 return 0.5 * Softplus(x);
             }
 
-            /// <summary>log(1 + e^x).</summary>
             [Differentiable]
             public static double Softplus(double x)
             {
@@ -125,6 +124,7 @@ public sealed class MarkDifferentiableCodeFixTests
         {
             public sealed class Scaler
             {
+                /// <summary>Three times <paramref name="v"/>.</summary>
                 [System.Diagnostics.Contracts.Pure]
                 public float Scale(float v) => v * 3;
             }
@@ -145,6 +145,7 @@ public sealed class MarkDifferentiableCodeFixTests
         {
             public sealed partial class Scaler
             {
+                /// <summary>Three times <paramref name="v"/>.</summary>
                 [System.Diagnostics.Contracts.Pure]
                 [Differentiable]
                 public float Scale(float v) => v * 3;
