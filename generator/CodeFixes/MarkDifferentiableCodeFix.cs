@@ -62,28 +62,31 @@ public sealed class MarkDifferentiableCodeFix : CodeFixProvider
     private static async Task<(Target Target, Solution Changed)?> CheckedTargetAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var target = await FindTargetAsync(document, diagnostic, cancellationToken).ConfigureAwait(false);
-        if (target is null)
-        {
-            return null;
-        }
+        return target is null ? null : await CheckAsync(document, diagnostic, target, cancellationToken).ConfigureAwait(false);
+    }
 
+    private static async Task<(Target Target, Solution Changed)?> CheckAsync(Document document, Diagnostic diagnostic, Target target, CancellationToken cancellationToken)
+    {
         var changed = await MarkAsync(document.Project.Solution, new[] { target }, cancellationToken).ConfigureAwait(false);
 
         // The callee must be free of AUTODIFF errors once marked...
         var targetDocument = changed.GetDocument(target.DocumentId)!;
         var targetRoot = await targetDocument.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var markedSpan = targetRoot!.GetAnnotatedNodes(s_marked).Single().Span;
-        if ((await AnalyzerProbe.ErrorsAsync(targetDocument, cancellationToken).ConfigureAwait(false)).Any(d => markedSpan.Contains(d.Location.SourceSpan)))
+        var targetErrors = await AnalyzerProbe.ErrorsAsync(targetDocument, cancellationToken).ConfigureAwait(false);
+        if (targetErrors.Any(d => markedSpan.Contains(d.Location.SourceSpan)))
         {
             return null;
         }
 
         // ...and the call must be fixed by it (which fails when, say, the callee's project does not see the attribute).
         var callerDocument = changed.GetDocument(document.Id)!;
+        var callerErrors = callerDocument.Id == targetDocument.Id
+            ? targetErrors
+            : await AnalyzerProbe.ErrorsAsync(callerDocument, cancellationToken).ConfigureAwait(false);
         var changes = (await callerDocument.GetTextChangesAsync(document, cancellationToken).ConfigureAwait(false)).ToImmutableArray();
         var callSpan = AnalyzerProbe.Map(diagnostic.Location.SourceSpan, changes);
-        var callFixed = !(await AnalyzerProbe.ErrorsAsync(callerDocument, cancellationToken).ConfigureAwait(false)).Any(d => d.Location.SourceSpan == callSpan);
-        return callFixed ? (target, changed) : null;
+        return callerErrors.Any(d => d.Location.SourceSpan == callSpan) ? null : (target, changed);
     }
 
     private static async Task<Target?> FindTargetAsync(Document document, Diagnostic diagnostic, CancellationToken cancellationToken)
@@ -127,7 +130,7 @@ public sealed class MarkDifferentiableCodeFix : CodeFixProvider
             var attribute = semanticModel!.Compilation.GetTypeByMetadataName(DifferentiableGenerator.DifferentiableAttributeName)!;
             var generator = SyntaxGenerator.GetGenerator(document);
 
-            var methods = group.Select(t => (MethodDeclarationSyntax)root!.FindNode(t.Span)).ToList();
+            var methods = group.Select(t => root!.FindNode(t.Span)).OfType<MethodDeclarationSyntax>().ToList();
             var types = methods.SelectMany(PartialTypes.Missing).Distinct();
             var newRoot = root!.ReplaceNodes(methods.Cast<SyntaxNode>().Concat(types), (original, rewritten) => rewritten switch
             {
@@ -152,12 +155,16 @@ public sealed class MarkDifferentiableCodeFix : CodeFixProvider
             var diagnostics = await FixAllDiagnostics.InScopeAsync(fixAllContext).ConfigureAwait(false);
             var solution = fixAllContext.Solution;
             var targets = new HashSet<Target>();
+            var checkedTargets = new HashSet<Target>();
             foreach (var diagnostic in diagnostics)
             {
+                // Each callee is checked once, however many calls it has.
                 if (solution.GetDocument(diagnostic.Location.SourceTree) is { } document
-                    && await CheckedTargetAsync(document, diagnostic, cancellationToken).ConfigureAwait(false) is { } checkedTarget)
+                    && await FindTargetAsync(document, diagnostic, cancellationToken).ConfigureAwait(false) is { } target
+                    && checkedTargets.Add(target)
+                    && await CheckAsync(document, diagnostic, target, cancellationToken).ConfigureAwait(false) is not null)
                 {
-                    targets.Add(checkedTarget.Target);
+                    targets.Add(target);
                 }
             }
 

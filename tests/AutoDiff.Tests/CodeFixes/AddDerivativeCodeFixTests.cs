@@ -525,6 +525,51 @@ public sealed class AddDerivativeCodeFixTests
         behaviors: CodeFixTestBehaviors.SkipFixAllCheck);
 
     [Fact]
+    public Task ExtensionMethodInItsStaticForm() => VerifyAsync(
+        """
+        using AutoDiff;
+
+        public static partial class C
+        {
+            [Differentiable]
+            public static double F(double x) => {|#0:x.Wrap(2.0)|};
+        }
+
+        public static class Angles
+        {
+            public static double Wrap(this double x, double period) => System.Math.IEEERemainder(x, period);
+        }
+        """,
+        """
+        using AutoDiff;
+
+        public static partial class C
+        {
+            [Differentiable]
+            public static double F(double x) => {|#0:x.Wrap(2.0)|};
+
+            [DerivativeOf(typeof(Angles), nameof(Angles.Wrap))]
+            internal static double WrapBackward(double x, double period, double seed, out double gradX, out double gradPeriod)
+            {
+                // TODO: replace each placeholder below with the partial derivative it names, at these arguments
+                // (dWrap_dx is dWrap/dx). The placeholders are undefined on purpose, so this
+                // method does not compile until every one is replaced.
+                double value = x.Wrap(period);
+                gradX = seed * {|CS0103:dWrap_dx|};
+                gradPeriod = seed * {|CS0103:dWrap_dperiod|};
+                return value;
+            }
+        }
+
+        public static class Angles
+        {
+            public static double Wrap(this double x, double period) => System.Math.IEEERemainder(x, period);
+        }
+        """,
+        "Add a derivative for 'Wrap'",
+        new[] { "Angles.Wrap" }, [0]);
+
+    [Fact]
     public Task NotOfferedForGenericMethodsConstructorsOrInstanceMethodsOfOtherTypes() => VerifyNotOfferedAsync(
         """
         using System.Numerics;
