@@ -54,8 +54,8 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
 
     // Document-wide: each derivative goes into the type of the caller, which is in the diagnostic's document. Fix All
     // leaves the callees that "Mark 'F' as [Differentiable]" can fix to that fix: in bulk, a finished fix beats a
-    // derivative left to complete. (dotnet format gives the diagnostics of an ID only to the first of its fixers that changes the code, so this
-    // also keeps its result independent of the order in which it finds the two fixers.)
+    // derivative left to complete. (dotnet format gives an ID's diagnostics only to the first of its fixers that
+    // changes the code, so this also keeps its result independent of the order in which it finds the two fixers.)
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
     {
         var unmarkable = new List<Diagnostic>();
@@ -258,15 +258,13 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
             }).ToList();
             var seed = Parser.UniqueName("seed", _locals);
 
+            // The callee's parameters (`in` kept), seed, then `out R` per scalar and `Span<T>` per array or span.
             var declarations = parameters
-                .Select(p => (Type: p.Symbol.Type.ToDisplayString(s_typeFormat), ByRef: p.Symbol.RefKind == RefKind.In, Text: (p.Symbol.RefKind == RefKind.In ? "in " : "") + p.Symbol.Type.ToDisplayString(s_typeFormat) + " " + p.Name))
-                .Append((Type: returnType, ByRef: false, Text: returnType + " " + seed))
-                .Concat(parameters.Where(p => p.Role != ParameterRole.Constant).Select(p =>
-                {
-                    var type = p.Role == ParameterRole.Span ? $"global::System.Span<{ElementType(p.Symbol.Type)}>" : returnType;
-                    var byRef = p.Role != ParameterRole.Span;
-                    return (Type: type, ByRef: byRef, Text: (byRef ? "out " : "") + type + " " + p.Gradient);
-                }))
+                .Select(p => Declaration(p.Symbol.RefKind == RefKind.In ? "in " : "", p.Symbol.Type.ToDisplayString(s_typeFormat), p.Name))
+                .Append(Declaration("", returnType, seed))
+                .Concat(parameters.Where(p => p.Role != ParameterRole.Constant).Select(p => p.Role == ParameterRole.Span
+                    ? Declaration("", $"global::System.Span<{ElementType(p.Symbol.Type)}>", p.Gradient)
+                    : Declaration("out ", returnType, p.Gradient)))
                 .ToList();
             var name = UniqueMethodName(target.Name + "Backward", Signature(declarations.Select(d => (d.Type, d.ByRef))));
 
@@ -319,6 +317,9 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
         }
 
         private void Line(string line) => _text.Append(line).Append(_newLine);
+
+        private static (string Type, bool ByRef, string Text) Declaration(string modifier, string type, string name)
+            => (type, modifier.Length > 0, modifier + type + " " + name);
 
         private static string ElementType(ITypeSymbol type) => type switch
         {
