@@ -515,9 +515,9 @@ public sealed class LoopGradientTests
                 for (int i = 0; i < x.Length; i++)
                 {
                     // Conditions on a buffer the method writes and on an opaque call: their outcomes are taped.
-                    if (h[i] > 0.5) s = s * h[i] + Math.Sin(s);
-                    else s -= Math.Cos(h[i]) * s;
-                    double w = Parity(i) == 0 ? Math.Exp(0.1 * s) : s * s;
+                    if (h[i] > 0.5) s = Math.Tanh(s * h[i]) + Math.Sin(s);
+                    else s -= Math.Cos(h[i]) * s * 0.5;
+                    double w = Parity(i) == 0 ? Math.Exp(-0.1 * s * s) : Math.Tanh(s) * 0.5;
                     s = 0.5 * s + w;
                 }
 
