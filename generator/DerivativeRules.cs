@@ -18,8 +18,13 @@ internal sealed record DerivativeRule(string Name, int Arity, string?[] Adjoints
         => StopsGradient || Adjoints[index] is not { } template ? null : Expand(template, arguments, result, adjoint, kind);
 
     /// <summary>True when argument <paramref name="index"/>'s template reads the result <c>r</c>, which must then be kept.</summary>
-    public bool ReadsResult(int index)
-        => !StopsGradient && Adjoints[index] is { } template && System.Text.RegularExpressions.Regex.IsMatch(template, @"\br\b");
+    public bool ReadsResult(int index) => Reads(index, "r");
+
+    /// <summary>True when argument <paramref name="index"/>'s template reads argument <paramref name="argument"/> (<c>a</c>, <c>b</c>, <c>c</c>).</summary>
+    public bool ReadsArgument(int index, int argument) => Reads(index, ((char)('a' + argument)).ToString());
+
+    private bool Reads(int index, string word)
+        => !StopsGradient && Adjoints[index] is { } template && System.Text.RegularExpressions.Regex.IsMatch(template, @"\b" + word + @"\b");
 
     private static string Expand(string template, IReadOnlyList<string> arguments, string result, string adjoint, ValueKind kind)
     {

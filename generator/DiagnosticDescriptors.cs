@@ -87,6 +87,48 @@ public static class DiagnosticDescriptors
         "A value that depends on a differentiable parameter is passed to the [NoGrad] parameter '{1}' of '{0}', so no gradient flows back through that argument; if that is intended, suppress this warning",
         DiagnosticSeverity.Warning);
 
+    /// <summary>AUTODIFF011: the target named by [DerivativeOf] does not exist.</summary>
+    public static readonly DiagnosticDescriptor DerivativeTargetNotFound = Create(
+        "AUTODIFF011",
+        "Target of [DerivativeOf] not found",
+        "[DerivativeOf] names no method: '{0}' has no method named '{1}'; name a method of that type, e.g. with nameof({0}.Method)",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF012: the target has overloads, and the derivative's leading parameters select none, or more than one.</summary>
+    public static readonly DiagnosticDescriptor DerivativeTargetAmbiguous = Create(
+        "AUTODIFF012",
+        "Target of [DerivativeOf] is ambiguous among overloads",
+        "[DerivativeOf] cannot pick an overload of '{0}': {1}. The derivative's leading parameters (those before seed) select the overload with the same parameter types; write the signature of the one you mean: {2}",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF013: the [DerivativeOf] method's signature does not follow the backward convention for its target.</summary>
+    public static readonly DiagnosticDescriptor DerivativeSignatureMismatch = Create(
+        "AUTODIFF013",
+        "[DerivativeOf] method does not follow the backward convention",
+        "'{0}' cannot be the derivative of '{1}': {2}",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF014: a second derivative registered for a method that already has one.</summary>
+    public static readonly DiagnosticDescriptor DuplicateDerivative = Create(
+        "AUTODIFF014",
+        "Two derivatives registered for one method",
+        "'{1}' already has a registered derivative, '{2}', so '{0}' is not used; remove one of the two [DerivativeOf] attributes",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF015: a registration replaces the built-in rule or the generated backward of its target.</summary>
+    public static readonly DiagnosticDescriptor DerivativeShadowsBuiltIn = Create(
+        "AUTODIFF015",
+        "Registered derivative replaces a built-in or generated derivative",
+        "'{0}' replaces the {2} derivative of '{1}' in every [Differentiable] method that calls it; if that is intended, suppress this warning",
+        DiagnosticSeverity.Warning);
+
+    /// <summary>AUTODIFF016: the [DerivativeOf] method only throws (a template still to be filled in).</summary>
+    public static readonly DiagnosticDescriptor DerivativeNotImplemented = Create(
+        "AUTODIFF016",
+        "Registered derivative is not implemented",
+        "'{0}' only throws: complete the derivative of '{1}': return its value and set each gradient to seed times the partial derivative of the result with respect to that parameter (add it into a Span gradient)",
+        DiagnosticSeverity.Error);
+
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>
     public static readonly DiagnosticDescriptor InternalError = Create(
         "AUTODIFF900",
@@ -97,7 +139,9 @@ public static class DiagnosticDescriptors
     /// <summary>Every descriptor, for the analyzer's SupportedDiagnostics.</summary>
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         NonDifferentiableCall, UnsupportedConstruct, TypeNotPartial, InvalidReturnType, InvalidParameterModifier,
-        ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, GradientIntoNoGradParameter, InternalError);
+        ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, GradientIntoNoGradParameter,
+        DerivativeTargetNotFound, DerivativeTargetAmbiguous, DerivativeSignatureMismatch, DuplicateDerivative, DerivativeShadowsBuiltIn,
+        DerivativeNotImplemented, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

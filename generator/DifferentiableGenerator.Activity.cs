@@ -30,8 +30,10 @@ public sealed partial class DifferentiableGenerator
                 varied[method.ParameterValues[i]] = method.Source.Parameters[i].Role != ParameterRole.Constant;
             }
 
-            // Forward: SSA without loops defines every value before its uses, so one pass in program order suffices.
-            PropagateVaried(method.Body, varied);
+            // Forward in program order; a loop's back edges and buffer writes can vary earlier values, so repeat until stable.
+            while (PropagateVaried(method.Body, varied))
+            {
+            }
 
             // Backward: useful through any data edge (for diagnostics) and through differentiable edges (for adjoints).
             var usefulData = new bool[count];
@@ -42,7 +44,9 @@ public sealed partial class DifferentiableGenerator
                 usefulGradient[result.Id] = true;
             }
 
-            PropagateUseful(method.Body, usefulData, usefulGradient);
+            while (PropagateUseful(method.Body, usefulData, usefulGradient))
+            {
+            }
 
             var active = new bool[count];
             for (var i = 0; i < count; i++)
@@ -63,28 +67,50 @@ public sealed partial class DifferentiableGenerator
             return new ActivityResult(varied, active, diagnostics);
         }
 
-        private static void PropagateVaried(LoweredBlock block, bool[] varied)
+        /// <summary>One forward pass; true when it marked a value it had not marked before.</summary>
+        private static bool PropagateVaried(LoweredBlock block, bool[] varied)
         {
+            var changed = false;
             foreach (var statement in block.Statements)
             {
                 switch (statement)
                 {
-                    case LetStmt let:
-                        varied[let.ValueId] = DifferentiableOperands(let.Value).Any(id => varied[id]);
+                    case LetStmt let when DifferentiableOperands(let.Value).Any(id => varied[id]):
+                        changed |= Mark(varied, let.ValueId);
                         break;
                     case PhiStmt phi when phi.Value is VariableExpr v && varied[v.Id]:
-                        varied[phi.PhiId] = true;
+                        changed |= Mark(varied, phi.PhiId);
+                        break;
+                    case LoweredStore { Value: VariableExpr stored } store when varied[stored.Id] && stored.Type.IsFloating:
+                        changed |= Mark(varied, store.ArrayId);
                         break;
                     case LoweredIf branch:
-                        PropagateVaried(branch.Then, varied);
-                        PropagateVaried(branch.Else, varied);
+                        changed |= PropagateVaried(branch.Then, varied);
+                        changed |= PropagateVaried(branch.Else, varied);
+                        break;
+                    case LoweredLoop loop:
+                        foreach (var phi in loop.Phis.Where(p => p.Entry is VariableExpr { Id: var entry } && varied[entry]))
+                        {
+                            changed |= Mark(varied, phi.PhiId);
+                        }
+
+                        changed |= PropagateVaried(loop.Body, varied);
+                        foreach (var phi in loop.Phis.Where(p => p.Back is VariableExpr { Id: var back } && varied[back]))
+                        {
+                            changed |= Mark(varied, phi.PhiId);
+                        }
+
                         break;
                 }
             }
+
+            return changed;
         }
 
-        private static void PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient)
+        /// <summary>One backward pass; true when it marked a value it had not marked before.</summary>
+        private static bool PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient)
         {
+            var changed = false;
             for (var i = block.Statements.Count - 1; i >= 0; i--)
             {
                 switch (block.Statements[i])
@@ -92,31 +118,76 @@ public sealed partial class DifferentiableGenerator
                     case LetStmt let:
                         if (usefulData[let.ValueId])
                         {
-                            foreach (var id in ReferencedValues(let.Value))
-                            {
-                                usefulData[id] = true;
-                            }
+                            changed |= MarkAll(usefulData, ReferencedValues(let.Value));
                         }
 
                         if (usefulGradient[let.ValueId])
                         {
-                            foreach (var id in DifferentiableOperands(let.Value))
-                            {
-                                usefulGradient[id] = true;
-                            }
+                            changed |= MarkAll(usefulGradient, DifferentiableOperands(let.Value));
                         }
 
                         break;
                     case PhiStmt phi when phi.Value is VariableExpr v:
-                        usefulData[v.Id] |= usefulData[phi.PhiId];
-                        usefulGradient[v.Id] |= usefulGradient[phi.PhiId];
+                        changed |= usefulData[phi.PhiId] && Mark(usefulData, v.Id);
+                        changed |= usefulGradient[phi.PhiId] && Mark(usefulGradient, v.Id);
+                        break;
+                    case LoweredStore store:
+                        if (usefulData[store.ArrayId])
+                        {
+                            changed |= MarkAll(usefulData, ReferencedValues(store.Value).Concat(ReferencedValues(store.Index)));
+                        }
+
+                        if (usefulGradient[store.ArrayId] && store.Value is VariableExpr { Type.IsFloating: true } value)
+                        {
+                            changed |= Mark(usefulGradient, value.Id);
+                        }
+
                         break;
                     case LoweredIf branch:
-                        PropagateUseful(branch.Then, usefulData, usefulGradient);
-                        PropagateUseful(branch.Else, usefulData, usefulGradient);
+                        changed |= PropagateUseful(branch.Then, usefulData, usefulGradient);
+                        changed |= PropagateUseful(branch.Else, usefulData, usefulGradient);
+                        break;
+                    case LoweredLoop loop:
+                        foreach (var phi in loop.Phis)
+                        {
+                            foreach (var edge in new[] { phi.Entry, phi.Back })
+                            {
+                                if (edge is VariableExpr v)
+                                {
+                                    changed |= usefulData[phi.PhiId] && Mark(usefulData, v.Id);
+                                    changed |= usefulGradient[phi.PhiId] && Mark(usefulGradient, v.Id);
+                                }
+                            }
+                        }
+
+                        changed |= PropagateUseful(loop.Body, usefulData, usefulGradient);
                         break;
                 }
             }
+
+            return changed;
+        }
+
+        private static bool Mark(bool[] set, int id)
+        {
+            if (set[id])
+            {
+                return false;
+            }
+
+            set[id] = true;
+            return true;
+        }
+
+        private static bool MarkAll(bool[] set, IEnumerable<int> ids)
+        {
+            var changed = false;
+            foreach (var id in ids)
+            {
+                changed |= Mark(set, id);
+            }
+
+            return changed;
         }
 
         /// <summary>The values a derivative can flow back to from a definition (operands with a non-zero partial).</summary>
@@ -204,9 +275,15 @@ public sealed partial class DifferentiableGenerator
                     case LetStmt let when usefulData[let.ValueId]:
                         FindStops(let.Value, varied, diagnostics, reported);
                         break;
+                    case LoweredStore store when usefulData[store.ArrayId]:
+                        FindStops(store.Value, varied, diagnostics, reported);
+                        break;
                     case LoweredIf branch:
                         ReportStops(branch.Then, varied, usefulData, diagnostics, reported);
                         ReportStops(branch.Else, varied, usefulData, diagnostics, reported);
+                        break;
+                    case LoweredLoop loop:
+                        ReportStops(loop.Body, varied, usefulData, diagnostics, reported);
                         break;
                 }
             }
@@ -273,6 +350,7 @@ public sealed partial class DifferentiableGenerator
             UnaryExpr u => new[] { u.Operand },
             ConvertExpr c => new[] { c.Operand },
             ElementExpr e => new[] { e.Array, e.Index },
+            NewArrayExpr n => new[] { n.Length },
             ConditionalExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
             MathCallExpr m => m.Arguments,
             UserCallExpr u => u.Receiver is null ? u.Arguments : u.Arguments.Prepend(u.Receiver),

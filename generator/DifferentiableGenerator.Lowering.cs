@@ -30,6 +30,11 @@ public sealed partial class DifferentiableGenerator
         private int _temporaryCount;
         private int _branchDepth;
         private SsaValue? _result;
+        private readonly List<LoweredLoop> _loops = new();
+
+        // The loop being lowered (innermost) and the if-depth at its start.
+        private int _currentLoop = -1;
+        private int _loopBranchDepth;
 
         private Lowering(MethodModel method) => _method = method;
 
@@ -80,7 +85,7 @@ public sealed partial class DifferentiableGenerator
             }
 
             var result = SimplifyResult(body);
-            return new LoweredMethod(_method, _values, body, result, parameterValues, _names);
+            return new LoweredMethod(_method, _values, body, result, parameterValues, _names, _loops);
         }
 
         // A single return at the top level needs no result phi: the returned value is the result.
@@ -135,15 +140,47 @@ public sealed partial class DifferentiableGenerator
                         output.Statements.Add(new PhiStmt(_result.Id, returned, ret.Line, ret.Source));
                         return null;
 
-                    case IfStmt branch when Returns(branch.Then) || Returns(branch.Else):
+                    case IfStmt branch when Jumps(branch.Then) || Jumps(branch.Else):
                     {
-                        // The rest of this block (and of the enclosing ones) runs in each branch that falls through.
+                        // The rest of this block (and of the enclosing ones, up to the loop body's end) runs in each
+                        // branch that falls through; a return ends its path (null), a break or continue ends the iteration.
                         var rest = new Continuation(statements, i + 1, continuation);
                         var condition = Rewrite(branch.Condition, environment);
                         var then = LowerBranch(branch.Then, environment, rest);
                         var @else = LowerBranch(branch.Else, environment, rest);
                         output.Statements.Add(new LoweredIf(condition, then.Block, @else.Block, branch.Line, branch.Source));
-                        return null;
+                        if (then.Environment is null && @else.Environment is null)
+                        {
+                            return null;
+                        }
+
+                        if (then.Environment is null || @else.Environment is null)
+                        {
+                            throw new InvalidOperationException("a path returns from inside a loop (line " + branch.Line + ": " + branch.Source + ")");
+                        }
+
+                        MergeWithPhis(environment, then.Environment, then.Block, @else.Environment, @else.Block, branch.Line, branch.Source);
+                        return environment;
+                    }
+
+                    case BreakStmt brk:
+                        environment[brk.FlagId] = new LiteralExpr("true", TypeRef.Bool);
+                        return environment;
+
+                    case ContinueStmt:
+                        return environment;
+
+                    case LoopStmt loop:
+                        LowerLoop(loop, environment, output);
+                        break;
+
+                    case StoreStmt store:
+                    {
+                        var array = (VariableExpr)environment[store.ArrayVariableId];
+                        var element = Rewrite(store.Index, environment);
+                        var value = LowerExpression(store.Value, environment, output, store.Line, store.Source, null, forceValue: false);
+                        output.Statements.Add(new LoweredStore(array.Id, element, value, store.Line, store.Source));
+                        break;
                     }
 
                     case IfStmt branch:
@@ -197,12 +234,93 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        private static bool Returns(Block block) => block.Statements.Any(s => s switch
+        // Whether a block leaves its path early: return, or break/continue of the loop being lowered (those of a
+        // nested loop stay inside it).
+        private static bool Jumps(Block block) => block.Statements.Any(s => s switch
         {
-            ReturnStmt => true,
-            IfStmt branch => Returns(branch.Then) || Returns(branch.Else),
+            ReturnStmt or BreakStmt or ContinueStmt => true,
+            IfStmt branch => Jumps(branch.Then) || Jumps(branch.Else),
             _ => false,
         });
+
+        /// <summary>
+        /// A loop: every variable the body assigns that has a value before the loop gets a header phi (entry value,
+        /// then the value at the end of the previous iteration); the body and step are lowered once, with the phis in
+        /// the environment; after the loop the variables hold their phis.
+        /// </summary>
+        private void LowerLoop(LoopStmt loop, Dictionary<int, Expr> environment, LoweredBlock output)
+        {
+            var assigned = new SortedSet<int>();
+            CollectAssigned(loop.Body, assigned);
+            CollectAssigned(loop.Step, assigned);
+
+            var id = _loops.Count;
+            var phis = new List<(int VariableId, LoopPhi Phi)>();
+            foreach (var variableId in assigned)
+            {
+                if (!environment.TryGetValue(variableId, out var entry))
+                {
+                    continue; // declared in the body: a fresh value each iteration
+                }
+
+                var variable = _method.Variables[variableId];
+                var phi = NewValue(variable.Name, variable.Type, isPhi: true);
+                phi.HeaderOf = id;
+                phis.Add((variableId, new LoopPhi(phi.Id, entry)));
+                environment[variableId] = new VariableExpr(phi.Id, variable.Type);
+            }
+
+            var body = new LoweredBlock();
+            var lowered = new LoweredLoop(id, _currentLoop, phis.Select(p => p.Phi).ToList(), loop.ConditionFirst, body, loop.Line, loop.Source);
+            _loops.Add(lowered);
+            if (loop.ConditionFirst)
+            {
+                lowered.Condition = Rewrite(loop.Condition, environment);
+            }
+
+            var (outerLoop, outerBranchDepth) = (_currentLoop, _loopBranchDepth);
+            (_currentLoop, _loopBranchDepth) = (id, _branchDepth);
+            var end = LowerStatements(loop.Body.Statements, 0, new Dictionary<int, Expr>(environment), null, body)
+                ?? throw new InvalidOperationException("a loop body that always returns");
+            end = LowerStatements(loop.Step.Statements, 0, end, null, body) ?? throw new InvalidOperationException("a loop step that returns");
+            (_currentLoop, _loopBranchDepth) = (outerLoop, outerBranchDepth);
+
+            foreach (var (variableId, phi) in phis)
+            {
+                phi.Back = end[variableId];
+            }
+
+            if (!loop.ConditionFirst)
+            {
+                lowered.Condition = Rewrite(loop.Condition, end);
+            }
+
+            output.Statements.Add(lowered);
+        }
+
+        private static void CollectAssigned(Block block, SortedSet<int> assigned)
+        {
+            foreach (var statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case AssignStmt assign:
+                        assigned.Add(assign.VariableId);
+                        break;
+                    case BreakStmt brk:
+                        assigned.Add(brk.FlagId);
+                        break;
+                    case IfStmt branch:
+                        CollectAssigned(branch.Then, assigned);
+                        CollectAssigned(branch.Else, assigned);
+                        break;
+                    case LoopStmt loop:
+                        CollectAssigned(loop.Body, assigned);
+                        CollectAssigned(loop.Step, assigned);
+                        break;
+                }
+            }
+        }
 
         /// <summary>
         /// Lowers an expression to an operand: a value reference or a literal (or a constant tree for non-floating
@@ -211,6 +329,7 @@ public sealed partial class DifferentiableGenerator
         /// </summary>
         private Expr LowerExpression(Expr expression, Dictionary<int, Expr> environment, LoweredBlock output, int line, string source, string? name, bool forceValue)
         {
+            expression = Derivatives.Resolve(expression, _method.Derivatives); // a call with a [DerivativeOf] registration
             if (!expression.Type.IsFloating)
             {
                 var tree = Rewrite(expression, environment);
@@ -290,6 +409,7 @@ public sealed partial class DifferentiableGenerator
             UnaryExpr unary => unary with { Operand = Rewrite(unary.Operand, environment) },
             ConvertExpr convert => convert with { Operand = Rewrite(convert.Operand, environment) },
             ElementExpr element => element with { Array = Rewrite(element.Array, environment), Index = Rewrite(element.Index, environment) },
+            NewArrayExpr buffer => buffer with { Length = Rewrite(buffer.Length, environment) },
             ConditionalExpr conditional => conditional with
             {
                 Condition = Rewrite(conditional.Condition, environment),
@@ -327,7 +447,12 @@ public sealed partial class DifferentiableGenerator
                 _names.Add(unique);
             }
 
-            var value = new SsaValue(_values.Count, unique, type, isPhi) { InBranch = _branchDepth > 0 };
+            var value = new SsaValue(_values.Count, unique, type, isPhi)
+            {
+                InBranch = _branchDepth > 0,
+                Loop = _currentLoop,
+                InLoopBranch = _currentLoop >= 0 && _branchDepth > _loopBranchDepth,
+            };
             _values.Add(value);
             return value;
         }

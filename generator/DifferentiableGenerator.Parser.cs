@@ -27,7 +27,7 @@ public sealed partial class DifferentiableGenerator
     /// </summary>
     internal sealed class Parser
     {
-        private static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        internal static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
         private readonly IMethodSymbol _method;
@@ -37,9 +37,36 @@ public sealed partial class DifferentiableGenerator
         private readonly List<DiagnosticInfo> _diagnostics = new();
         private readonly List<VariableInfo> _variables = new();
         private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
+        private readonly SortedSet<string> _callTargets = new(StringComparer.Ordinal);
+
+        // The loops being read, innermost last: where break and continue go.
+        private readonly List<LoopContext> _loops = new();
+
+        // Locals that hold a buffer this method allocated (new T[n] or stackalloc): the only arrays it may write.
+        private readonly HashSet<int> _localBuffers = new();
+
+        // How deep in if/loop/switch the statement being read is; buffers are allocated at depth 0 only.
+        private int _depth;
+
+        // A return inside a loop stores its value and leaves every enclosing loop; the outermost one then returns it.
+        private (int Result, int Returned)? _loopReturn;
+        private int _loopReturnCount;
 
         // The method has C# errors (half-typed code in the editor): the compiler reports those; we stay quiet.
         private bool _hasCompilerErrors;
+
+        /// <summary>A loop being read: its labels (to match break and continue) and its break flag, made at the first break.</summary>
+        private sealed class LoopContext(ILabelSymbol exit, ILabelSymbol @continue)
+        {
+            public ILabelSymbol Exit { get; } = exit;
+
+            public ILabelSymbol Continue { get; } = @continue;
+
+            public int? BreakFlagId { get; set; }
+
+            /// <summary>The body has a break of its own (not one made for a return).</summary>
+            public bool HasBreak { get; set; }
+        }
 
         private Parser(IMethodSymbol method, MethodDeclarationSyntax syntax, SemanticModel semanticModel, CancellationToken cancellationToken)
         {
@@ -114,7 +141,7 @@ public sealed partial class DifferentiableGenerator
                 Body: body,
                 SourceFileName: System.IO.Path.GetFileName(_syntax.SyntaxTree.FilePath),
                 SourceLine: lineSpan.StartLinePosition.Line + 1,
-                Location: LocationInfo.From(_syntax.Identifier.GetLocation()));
+                Location: LocationInfo.From(_syntax.Identifier.GetLocation())) { CallTargets = _callTargets.ToEquatableArray() };
             return new ParseResult(model, _diagnostics.ToEquatableArray());
         }
 
@@ -261,19 +288,25 @@ public sealed partial class DifferentiableGenerator
             foreach (var parameter in _method.Parameters)
             {
                 var id = DeclareVariable(parameter, parameter.Name, parameter.Type, isParameter: true);
-                var modifier = parameter.RefKind switch
-                {
-                    RefKind.In => "in ",
-                    RefKind.RefReadOnlyParameter => "ref readonly ",
-                    _ => "",
-                };
-                var declaration = modifier + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
-                var gradientName = UniqueName("grad" + char.ToUpperInvariant(parameter.Name[0]) + parameter.Name.Substring(1), taken);
+                var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
+                var gradientName = GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
             }
 
             return parameters.ToEquatableArray();
         }
+
+        /// <summary>The modifier a by-value parameter is declared with: <c>in </c>, <c>ref readonly </c> or nothing.</summary>
+        internal static string RefModifier(RefKind refKind) => refKind switch
+        {
+            RefKind.In => "in ",
+            RefKind.RefReadOnlyParameter => "ref readonly ",
+            _ => "",
+        };
+
+        /// <summary>The gradient parameter of a parameter: <c>grad</c> and its name in PascalCase, made unique.</summary>
+        internal static string GradientName(string parameterName, HashSet<string> taken)
+            => UniqueName("grad" + char.ToUpperInvariant(parameterName[0]) + parameterName.Substring(1), taken);
 
         internal static string UniqueName(string name, HashSet<string> taken)
         {
@@ -286,22 +319,24 @@ public sealed partial class DifferentiableGenerator
             return candidate;
         }
 
-        private static string EscapeIdentifier(string name)
+        internal static string EscapeIdentifier(string name)
             => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
         private string Modifiers()
         {
-            var accessibility = _method.DeclaredAccessibility switch
-            {
-                Accessibility.Public => "public",
-                Accessibility.Internal => "internal",
-                Accessibility.Protected => "protected",
-                Accessibility.ProtectedOrInternal => "protected internal",
-                Accessibility.ProtectedAndInternal => "private protected",
-                _ => "private",
-            };
+            var accessibility = AccessibilityKeyword(_method.DeclaredAccessibility);
             return _method.IsStatic ? accessibility + " static" : accessibility;
         }
+
+        internal static string AccessibilityKeyword(Accessibility accessibility) => accessibility switch
+        {
+            Accessibility.Public => "public",
+            Accessibility.Internal => "internal",
+            Accessibility.Protected => "protected",
+            Accessibility.ProtectedOrInternal => "protected internal",
+            Accessibility.ProtectedAndInternal => "private protected",
+            _ => "private",
+        };
 
         private EquatableArray<ContainingType> ReadContainingTypes()
         {
@@ -393,23 +428,51 @@ public sealed partial class DifferentiableGenerator
                     ReadExpressionStatement(expression, line, source, output);
                     break;
 
+                case IReturnOperation { ReturnedValue: { } value } when _loops.Count > 0:
+                {
+                    var returnType = TypeOf(_method.ReturnType);
+                    _loopReturn ??= (DeclareSynthetic("result", returnType), DeclareSynthetic("returned", TypeRef.Bool));
+                    output.Add(new AssignStmt(_loopReturn.Value.Result, Coerce(Read(value), returnType), line, source));
+                    output.Add(new AssignStmt(_loopReturn.Value.Returned, new LiteralExpr("true", TypeRef.Bool), line, source));
+                    var innermost = _loops[_loops.Count - 1];
+                    innermost.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    output.Add(new BreakStmt(innermost.BreakFlagId.Value, line, source));
+                    _loopReturnCount++;
+                    break;
+                }
+
                 case IReturnOperation { ReturnedValue: { } value }:
                     output.Add(new ReturnStmt(Read(value), line, source));
                     break;
 
                 case IConditionalOperation conditional:
+                    _depth++;
                     output.Add(new IfStmt(Read(conditional.Condition), ReadEmbedded(conditional.WhenTrue), ReadEmbedded(conditional.WhenFalse), line, source));
+                    _depth--;
                     break;
 
                 case ISwitchOperation switchOperation:
+                    _depth++;
                     ReadSwitch(switchOperation, output);
+                    _depth--;
                     break;
 
                 case IEmptyOperation:
                     break;
 
                 case ILoopOperation loop:
-                    Unsupported(operation, LoopName(loop), "loops are not supported yet; move the loop into the caller or unroll it");
+                    ReadLoop(loop, line, source, output);
+                    break;
+
+                case IBranchOperation { BranchKind: BranchKind.Continue } branch when _loops.Count > 0 && SymbolEqualityComparer.Default.Equals(branch.Target, _loops[_loops.Count - 1].Continue):
+                    output.Add(new ContinueStmt(line, source));
+                    break;
+
+                case IBranchOperation { BranchKind: BranchKind.Break } branch when _loops.Count > 0 && SymbolEqualityComparer.Default.Equals(branch.Target, _loops[_loops.Count - 1].Exit):
+                    var loopContext = _loops[_loops.Count - 1];
+                    loopContext.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    loopContext.HasBreak = true;
+                    output.Add(new BreakStmt(loopContext.BreakFlagId.Value, line, source));
                     break;
 
                 case IBranchOperation branch:
@@ -463,14 +526,154 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        private static string LoopName(ILoopOperation loop) => loop.LoopKind switch
+        // for, while, do and foreach all become one LoopStmt: initializers before it, a condition, a body and a step.
+        private void ReadLoop(ILoopOperation loop, int line, string source, List<Stmt> output)
         {
-            LoopKind.For => "A for loop",
-            LoopKind.ForEach => "A foreach loop",
-            LoopKind.While when loop.Syntax is DoStatementSyntax => "A do loop",
-            LoopKind.While => "A while loop",
-            _ => "A loop",
-        };
+            Expr condition;
+            var conditionFirst = true;
+            var body = new List<Stmt>();
+            var step = new List<Stmt>();
+            IOperation? bodyOperation = loop.Body;
+            switch (loop)
+            {
+                case IForLoopOperation forLoop:
+                    foreach (var before in forLoop.Before)
+                    {
+                        ReadStatement(before, output);
+                    }
+
+                    condition = forLoop.Condition is null ? new LiteralExpr("true", TypeRef.Bool) : Read(forLoop.Condition);
+                    _depth++;
+                    foreach (var bottom in forLoop.AtLoopBottom)
+                    {
+                        ReadStatement(bottom, step);
+                    }
+
+                    _depth--;
+                    break;
+
+                case IWhileLoopOperation whileLoop when whileLoop.Condition is not null:
+                    condition = Read(whileLoop.Condition);
+                    if (whileLoop.ConditionIsUntil)
+                    {
+                        condition = new UnaryExpr(UnaryOp.Not, condition, TypeRef.Bool);
+                    }
+
+                    conditionFirst = whileLoop.ConditionIsTop;
+                    break;
+
+                case IForEachLoopOperation forEach when ReadForEachHeader(forEach, line, source, output, body) is { } foreachCondition:
+                    condition = foreachCondition.Condition;
+                    step.Add(foreachCondition.Step);
+                    break;
+
+                case IForEachLoopOperation:
+                    return; // reported
+
+                default:
+                    Unsupported(loop, "This loop", "write it as a for, while, do or foreach loop");
+                    return;
+            }
+
+            var context = new LoopContext(loop.ExitLabel, loop.ContinueLabel);
+            var returnsBefore = _loopReturnCount;
+            _loops.Add(context);
+            _depth++;
+            if (bodyOperation is not null)
+            {
+                ReadStatement(bodyOperation, body);
+            }
+
+            _depth--;
+            _loops.RemoveAt(_loops.Count - 1);
+
+            if (context.BreakFlagId is null && (condition is LiteralExpr { Text: "true" } || loop.Syntax is ForStatementSyntax { Condition: null }))
+            {
+                // Without a way out the method never returns: nothing to differentiate, and no reverse sweep to run.
+                Unsupported(loop, "A loop that never exits", "give it a condition or a break");
+                return;
+            }
+
+            // A loop with no condition and no break of its own is left only by its returns.
+            var onlyReturns = condition is LiteralExpr { Text: "true" } && !context.HasBreak;
+            var stepBlock = new Block(step.ToEquatableArray());
+            if (context.BreakFlagId is { } flag)
+            {
+                // break sets the flag, ends the iteration, skips the step, and the condition ends the loop.
+                var notBroken = new UnaryExpr(UnaryOp.Not, new VariableExpr(flag, TypeRef.Bool), TypeRef.Bool);
+                output.Add(new AssignStmt(flag, new LiteralExpr("false", TypeRef.Bool), line, source));
+                condition = condition is LiteralExpr { Text: "true" } ? notBroken : new BinaryExpr(BinaryOp.ConditionalAnd, notBroken, condition, TypeRef.Bool);
+                if (step.Count > 0)
+                {
+                    stepBlock = new Block(ImmutableSingle(new IfStmt(notBroken, stepBlock, Block.Empty, line, source)));
+                }
+            }
+
+            var returns = _loopReturnCount > returnsBefore && _loopReturn is not null;
+            if (returns && _loops.Count == 0)
+            {
+                var returnType = TypeOf(_method.ReturnType);
+                output.Add(new AssignStmt(_loopReturn!.Value.Result, new LiteralExpr(FormatFloating(0, returnType.Kind), returnType), line, source));
+                output.Add(new AssignStmt(_loopReturn.Value.Returned, new LiteralExpr("false", TypeRef.Bool), line, source));
+            }
+
+            output.Add(new LoopStmt(condition, conditionFirst, new Block(body.ToEquatableArray()), stepBlock, context.BreakFlagId, line, source));
+            if (returns)
+            {
+                // After the loop: leave the enclosing loop too, or return what the loop returned.
+                var returned = new VariableExpr(_loopReturn!.Value.Returned, TypeRef.Bool);
+                Stmt exit;
+                if (_loops.Count > 0)
+                {
+                    var outer = _loops[_loops.Count - 1];
+                    outer.BreakFlagId ??= DeclareSynthetic("broken", TypeRef.Bool);
+                    exit = new BreakStmt(outer.BreakFlagId.Value, line, source);
+                }
+                else
+                {
+                    exit = new ReturnStmt(new VariableExpr(_loopReturn.Value.Result, TypeOf(_method.ReturnType)), line, source);
+                }
+
+                output.Add(onlyReturns ? exit : new IfStmt(returned, new Block(ImmutableSingle(exit)), Block.Empty, line, source));
+            }
+        }
+
+        // foreach (var v in xs) is: index = 0; while (index < xs.Length) { v = xs[index]; ...; index = index + 1; }
+        private (Expr Condition, Stmt Step)? ReadForEachHeader(IForEachLoopOperation forEach, int line, string source, List<Stmt> output, List<Stmt> body)
+        {
+            var collectionOperation = forEach.Collection;
+            while (collectionOperation is IConversionOperation { Conversion.IsImplicit: true } conversion && conversion.Operand.Type is { } operandType
+                && (operandType is IArrayTypeSymbol || FloatingArrayKind(operandType) is not null))
+            {
+                collectionOperation = conversion.Operand;
+            }
+
+            if (forEach.LoopControlVariable is not IVariableDeclaratorOperation declarator
+                || collectionOperation.Type is not ({ } collectionType and (IArrayTypeSymbol { Rank: 1 } or INamedTypeSymbol))
+                || (collectionType is INamedTypeSymbol && FloatingArrayKind(collectionType) is null))
+            {
+                Unsupported(forEach, "This foreach loop", "loop over a one-dimensional array or a Span/ReadOnlySpan of double or float, with one loop variable");
+                return null;
+            }
+
+            var collection = Read(collectionOperation);
+            if (collection is not VariableExpr)
+            {
+                var id = DeclareSynthetic("collection", collection.Type);
+                output.Add(new AssignStmt(id, collection, line, source));
+                collection = new VariableExpr(id, collection.Type);
+            }
+
+            var index = DeclareSynthetic("index", TypeRef.Int);
+            var indexRead = new VariableExpr(index, TypeRef.Int);
+            output.Add(new AssignStmt(index, new LiteralExpr("0", TypeRef.Int), line, source));
+            var length = new OpaqueExpr("{0}.Length", "Length", IsCall: false, new[] { collection }.ToEquatableArray(), TypeRef.Int, null);
+            var elementType = collectionType is IArrayTypeSymbol array ? TypeOf(array.ElementType) : TypeOf(collectionType).Element;
+            var variable = DeclareVariable(declarator.Symbol, declarator.Symbol.Name, declarator.Symbol.Type, isParameter: false);
+            body.Add(new AssignStmt(variable, Coerce(new ElementExpr(collection, indexRead, elementType), _variables[variable].Type), line, source));
+            var step = new AssignStmt(index, new BinaryExpr(BinaryOp.Add, indexRead, new LiteralExpr("1", TypeRef.Int), TypeRef.Int), line, source);
+            return (new BinaryExpr(BinaryOp.LessThan, indexRead, length, TypeRef.Bool), step);
+        }
 
         private void ReadDeclarator(IVariableDeclaratorOperation declarator, List<Stmt> output)
         {
@@ -491,8 +694,48 @@ public sealed partial class DifferentiableGenerator
             if (initializer is not null)
             {
                 var (line, source) = SourceOf(declarator.Syntax.Parent?.Parent ?? declarator.Syntax);
+                if (ReadBuffer(initializer.Value) is { } buffer)
+                {
+                    if (_depth > 0)
+                    {
+                        Unsupported(initializer.Value, "A buffer allocated inside a loop, if or switch", "allocate it once at the start of the method and reuse it");
+                        _localBuffers.Add(id); // so that its writes are not reported too
+                        return;
+                    }
+
+                    _localBuffers.Add(id);
+                    output.Add(new AssignStmt(id, buffer with { Type = _variables[id].Type }, line, source));
+                    return;
+                }
+
                 output.Add(new AssignStmt(id, Read(initializer.Value), line, source));
             }
+        }
+
+        // new T[n] and stackalloc T[n] (no initializer): a buffer the method may write.
+        private NewArrayExpr? ReadBuffer(IOperation value)
+        {
+            while (value is IConversionOperation { Conversion.IsImplicit: true } conversion)
+            {
+                value = conversion.Operand;
+            }
+
+            if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null, Type: IArrayTypeSymbol array } creation)
+            {
+                return new NewArrayExpr(TypeOf(array.ElementType), Read(creation.DimensionSizes[0]), IsStackalloc: false, TypeOf(array));
+            }
+
+            if (value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType }
+                && arrayType.RankSpecifiers[0].Sizes.Count == 1
+                && _semanticModel.GetTypeInfo(arrayType.ElementType, _cancellationToken).Type is { } elementType
+                && _semanticModel.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _cancellationToken) is { } sizeOperation)
+            {
+                var element = TypeOf(elementType);
+                return new NewArrayExpr(element, Read(sizeOperation), IsStackalloc: true, new TypeRef("global::System.Span<" + element.Display + ">",
+                    element.Kind switch { ValueKind.Double => ValueKind.DoubleArray, ValueKind.Float => ValueKind.FloatArray, _ => ValueKind.Other }));
+            }
+
+            return null;
         }
 
         private void ReadExpressionStatement(IOperation expression, int line, string source, List<Stmt> output)
@@ -510,7 +753,46 @@ public sealed partial class DifferentiableGenerator
                         return;
                     }
 
+                    if (_localBuffers.Contains(id))
+                    {
+                        Unsupported(assignment, "Assigning to the buffer '" + _variables[id].Name + "'", "allocate each buffer once and write its elements");
+                        return;
+                    }
+
                     output.Add(new AssignStmt(id, Read(assignment.Value), line, source));
+                    break;
+
+                case ISimpleAssignmentOperation { IsRef: false } assignment when Element(assignment.Target) is { } element:
+                    if (StoreTarget(element.Array, assignment) is { } buffer)
+                    {
+                        output.Add(new StoreStmt(buffer, Read(element.Index), Coerce(Read(assignment.Value), TypeOf(assignment.Target.Type!)), line, source));
+                    }
+
+                    break;
+
+                case ICompoundAssignmentOperation compound when Element(compound.Target) is { } element:
+                    var elementOp = BinaryOpOf(compound.OperatorKind);
+                    if (elementOp is null || compound.OperatorMethod is not null)
+                    {
+                        Unsupported(compound, "The operator '" + compound.OperatorKind + "'", "write the operation out");
+                        return;
+                    }
+
+                    if (StoreTarget(element.Array, compound) is { } compoundBuffer)
+                    {
+                        output.Add(new StoreStmt(compoundBuffer, Read(element.Index), Compound(compound.Target, elementOp.Value, Read(compound.Value), compound.Target.Type!), line, source));
+                    }
+
+                    break;
+
+                case IIncrementOrDecrementOperation increment when Element(increment.Target) is { } element:
+                    if (StoreTarget(element.Array, increment) is { } incrementBuffer)
+                    {
+                        var elementKind = increment.Kind == OperationKind.Increment ? BinaryOp.Add : BinaryOp.Subtract;
+                        output.Add(new StoreStmt(incrementBuffer, Read(element.Index),
+                            Compound(increment.Target, elementKind, new LiteralExpr("1", TypeRef.Int), increment.Target.Type!), line, source));
+                    }
+
                     break;
 
                 case ICompoundAssignmentOperation compound when TargetVariable(compound.Target) is { } id:
@@ -595,6 +877,39 @@ public sealed partial class DifferentiableGenerator
             IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out var id) => id,
             _ => null,
         };
+
+        // array[index] or span[index] as an assignment target.
+        private static (IOperation Array, IOperation Index)? Element(IOperation target) => target switch
+        {
+            IArrayElementReferenceOperation { Indices.Length: 1 } element => (element.ArrayReference, element.Indices[0]),
+            IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance, Arguments.Length: 1 } indexer
+                when instance.Type is INamedTypeSymbol { IsGenericType: true } span && span.ConstructedFrom.ToDisplayString() == "System.Span<T>"
+                => (instance, indexer.Arguments[0].Value),
+            _ => null,
+        };
+
+        // Only buffers this method allocated may be written: a write into an argument would change the caller's data
+        // and the values the gradient was computed from (PyTorch reports that at run time; here it is a compile error).
+        private int? StoreTarget(IOperation array, IOperation write)
+        {
+            if (TargetVariable(array) is { } id && _localBuffers.Contains(id))
+            {
+                return id;
+            }
+
+            if (array is IParameterReferenceOperation parameter)
+            {
+                Unsupported(write, "Writing into the parameter '" + parameter.Parameter.Name + "'",
+                    "a [Differentiable] method does not modify its arguments; copy the values into a local buffer (new double[n] or stackalloc) and write there");
+            }
+            else
+            {
+                Unsupported(write, "Writing into '" + Shorten(array.Syntax.ToString()) + "'",
+                    "write only into buffers this method allocates with new T[n] or stackalloc at its start");
+            }
+
+            return null;
+        }
 
         private void ReadSwitch(ISwitchOperation switchOperation, List<Stmt> output)
         {
@@ -861,26 +1176,44 @@ public sealed partial class DifferentiableGenerator
             var orderedArguments = invocation.Arguments.OrderBy(a => a.Parameter?.Ordinal ?? 0).ToList();
             var arguments = orderedArguments.Select(a => Read(a.Value)).ToList();
 
-            if (target.IsStatic && DerivativeRules.Find(containingType, target.Name, arguments.Count) is { } rule
-                && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating)))
+            // A [DerivativeOf] registration anywhere may give this callee a derivative, or replace its rule or backward:
+            // the model keeps the callee's identity, and the pipeline attaches the registrations after parsing.
+            var targetId = Derivatives.TargetId(target);
+            if (targetId is not null)
             {
-                return new MathCallExpr(rule.Name, containingType + "." + target.Name, arguments.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
+                _callTargets.Add(targetId);
             }
 
-            if (target.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName)
+            if (BuiltInRule(target) is { } rule)
+            {
+                return new MathCallExpr(rule.Name, containingType + "." + target.Name, arguments.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
+            }
+
+            if (IsDifferentiable(target)
                 && target.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single
                 && !target.IsGenericMethod)
             {
                 var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
                 var (receiver, callee) = Callee(invocation, target, containingType);
                 return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles,
-                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
             }
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
             var typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(s_typeFormat))) + ">" : "";
-            return Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
+            var opaque = Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
+            return targetId is null ? opaque : ((OpaqueExpr)opaque) with { Target = new CallTarget(targetId, opaqueCallee, opaqueReceiver is not null) };
         }
+
+        /// <summary>The built-in rule (<see cref="DerivativeRules"/>) of a Math, MathF, double or float function, or null.</summary>
+        internal static DerivativeRule? BuiltInRule(IMethodSymbol target)
+            => target.IsStatic && DerivativeRules.Find(target.ContainingType.ToDisplayString(s_typeFormat), target.Name, target.Parameters.Length) is { } rule
+                && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating))
+                ? rule
+                : null;
+
+        internal static bool IsDifferentiable(IMethodSymbol method)
+            => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
 
         private (Expr? Receiver, string Callee) Callee(IInvocationOperation invocation, IMethodSymbol target, string containingType)
         {

@@ -30,7 +30,35 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (model, _) => model!)
             .WithTrackingName(TrackingNames.Models);
 
-        var types = models
+        // [DerivativeOf] registrations: in source (one model each) and in referenced libraries, one per target. Each
+        // method gets those of its own callees, so editing a derivative re-emits only the types that call its target.
+        var registrations = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                DerivativeOfAttributeName,
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (context, cancellationToken) => context.TargetSymbol is IMethodSymbol method && context.Attributes.Length > 0
+                    ? Derivatives.Read(method, context.Attributes[0], Derivatives.SourceOrder(context.Attributes[0]), isInSource: true, cancellationToken).Registration
+                    : null)
+            .WithTrackingName(TrackingNames.Registrations)
+            .Where(static registration => registration is not null)
+            .Select(static (registration, _) => registration!);
+
+        var referenced = context.CompilationProvider
+            .Select(static (compilation, cancellationToken) => Derivatives.ReadReferenced(compilation, cancellationToken))
+            .WithTrackingName(TrackingNames.ReferencedRegistrations);
+
+        var index = registrations
+            .Collect()
+            .Combine(referenced)
+            .Select(static (all, _) => Derivatives.Index(all.Left.Concat(all.Right)).Select(r => r.Derivative).ToEquatableArray())
+            .WithTrackingName(TrackingNames.DerivativeIndex);
+
+        var resolved = models
+            .Combine(index)
+            .Select(static (pair, _) => Derivatives.Attach(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.ResolvedModels);
+
+        var types = resolved
             .Collect()
             .SelectMany(static (all, _) => all
                 .GroupBy(m => m.TypeKey, StringComparer.Ordinal)

@@ -75,6 +75,9 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
             case ElementExpr element:
                 return (Print(element.Array, Primary) + "[" + Print(element.Index, 0) + "]", Primary);
 
+            case NewArrayExpr buffer:
+                return ((buffer.IsStackalloc ? "stackalloc " : "new ") + buffer.ElementType.Display + "[" + Print(buffer.Length, 0) + "]", Primary);
+
             case MathCallExpr call:
                 return (call.Callee + "(" + Arguments(call.Arguments) + ")", Primary);
 

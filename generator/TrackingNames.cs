@@ -9,6 +9,18 @@ public static class TrackingNames
     /// <summary>The models of methods the generator can emit.</summary>
     public const string Models = nameof(Models);
 
+    /// <summary>Each [DerivativeOf] method in source read into its registration.</summary>
+    public const string Registrations = nameof(Registrations);
+
+    /// <summary>The [DerivativeOf] registrations of referenced assemblies.</summary>
+    public const string ReferencedRegistrations = nameof(ReferencedRegistrations);
+
+    /// <summary>One registered derivative per target, from source and references.</summary>
+    public const string DerivativeIndex = nameof(DerivativeIndex);
+
+    /// <summary>Each model with the registered derivatives of its callees attached.</summary>
+    public const string ResolvedModels = nameof(ResolvedModels);
+
     /// <summary>Models grouped by containing type: one output file each.</summary>
     public const string Types = nameof(Types);
 }

@@ -1,18 +1,91 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AutoDiff.Generators.CodeFixes;
 
-/// <summary>AUTODIFF003: "Make 'T' partial". Placeholder; implemented with its tests in the code-fix work of issue 4.</summary>
+/// <summary>
+/// AUTODIFF003 (the type of a [Differentiable] method is not partial): "Make 'T' partial". Adds <c>partial</c> to the
+/// method's type and to every type containing it that lacks it, so that one fix clears every AUTODIFF003 of the method.
+/// </summary>
+/// <remarks>
+/// AUTODIFF003 is reported at the method's name, once per non-partial declaration around it. The fix is the same for
+/// all of them, so it is offered once per method; its title names the declarations it changes, outermost first
+/// (<c>'Outer.Inner'</c> when both lack <c>partial</c>).
+/// </remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(MakeTypePartialCodeFix)), Shared]
 public sealed class MakeTypePartialCodeFix : CodeFixProvider
 {
-    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create("AUTODIFF003");
+    /// <summary>The equivalence key: one for every method, so Fix All applies it to all of them.</summary>
+    public const string EquivalenceKey = "AUTODIFF003.MakePartial";
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(DiagnosticDescriptors.TypeNotPartial.Id);
 
-    public override Task RegisterCodeFixesAsync(CodeFixContext context) => Task.CompletedTask;
+    // Document-wide: every declaration that changes is an ancestor of a diagnostic's method, so in its document.
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(
+        async (context, document, diagnostics) => await MakePartialAsync(document, diagnostics, context.CancellationToken).ConfigureAwait(false));
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null)
+        {
+            return;
+        }
+
+        foreach (var group in context.Diagnostics.GroupBy(d => MethodAt(root, d)))
+        {
+            var types = group.Key is null ? new List<TypeDeclarationSyntax>() : PartialTypes.Missing(group.Key).ToList();
+            if (types.Count == 0)
+            {
+                continue;
+            }
+
+            var title = $"Make '{Display(types)}' partial";
+            context.RegisterCodeFix(
+                CodeAction.Create(title, ct => MakePartialAsync(context.Document, group, ct), EquivalenceKey),
+                group.ToImmutableArray());
+        }
+    }
+
+    private static async Task<Document> MakePartialAsync(Document document, IEnumerable<Diagnostic> diagnostics, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null)
+        {
+            return document;
+        }
+
+        var types = diagnostics
+            .Select(d => MethodAt(root, d))
+            .Where(m => m is not null)
+            .SelectMany(m => PartialTypes.Missing(m!))
+            .Distinct()
+            .ToList();
+        return document.WithSyntaxRoot(root.ReplaceNodes(types, (_, rewritten) => PartialTypes.WithPartial(rewritten)));
+    }
+
+    // AUTODIFF003 is reported at the method's identifier.
+    private static MethodDeclarationSyntax? MethodAt(SyntaxNode root, Diagnostic diagnostic)
+        => root.FindToken(diagnostic.Location.SourceSpan.Start).Parent as MethodDeclarationSyntax;
+
+    // The changed declarations' names from the outermost to the innermost, with the declarations between them.
+    private static string Display(List<TypeDeclarationSyntax> innermostFirst)
+    {
+        var innermost = innermostFirst[0];
+        var outermost = innermostFirst[innermostFirst.Count - 1];
+        var path = innermost.AncestorsAndSelf().OfType<TypeDeclarationSyntax>()
+            .TakeWhile(t => t != outermost)
+            .Append(outermost)
+            .Reverse()
+            .Select(t => t.Identifier.ValueText);
+        return string.Join(".", path);
+    }
 }

@@ -23,6 +23,15 @@ internal sealed class SsaValue(int id, string name, TypeRef type, bool isPhi)
     /// <summary>The value was defined inside an if; its declaration moves to the top when the reverse sweep reads it.</summary>
     public bool InBranch { get; set; }
 
+    /// <summary>The innermost loop whose body defines the value (a header phi belongs to the loop around its own), or -1.</summary>
+    public int Loop { get; set; } = -1;
+
+    /// <summary>Defined inside an if within its innermost loop's body (so not recomputable at the start of a reverse iteration).</summary>
+    public bool InLoopBranch { get; set; }
+
+    /// <summary>For a loop's header phi, that loop's id; else -1.</summary>
+    public int HeaderOf { get; set; } = -1;
+
     public override string ToString() => Name;
 }
 
@@ -64,14 +73,58 @@ internal sealed class LoweredIf(Expr condition, LoweredBlock then, LoweredBlock 
     public LoweredBlock Else { get; } = @else;
 }
 
+/// <summary><c>array[index] = value</c> into a local buffer.</summary>
+internal sealed class LoweredStore(int arrayId, Expr index, Expr value, int line, string source) : LoweredStmt(line, source)
+{
+    public int ArrayId { get; } = arrayId;
+
+    public Expr Index { get; } = index;
+
+    public Expr Value { get; } = value;
+}
+
+/// <summary>A loop-carried variable: its header phi holds <see cref="Entry"/> in the first iteration and <see cref="Back"/> (the value at the end of the previous iteration) after.</summary>
+internal sealed class LoopPhi(int phiId, Expr entry)
+{
+    public int PhiId { get; } = phiId;
+
+    public Expr Entry { get; } = entry;
+
+    public Expr Back { get; set; } = entry;
+}
+
+/// <summary>
+/// A loop in SSA form: header phis for the variables its body assigns, a body (step included), and a condition over
+/// values (tested before each iteration, or after it for a do loop). Values the body defines are redefined by every
+/// iteration; the reverse sweep restores the ones it reads (<see cref="DifferentiableGenerator.ReverseMode"/>).
+/// </summary>
+internal sealed class LoweredLoop(int id, int parent, List<LoopPhi> phis, bool conditionFirst, LoweredBlock body, int line, string source) : LoweredStmt(line, source)
+{
+    public int Id { get; } = id;
+
+    /// <summary>The id of the loop around this one, or -1.</summary>
+    public int Parent { get; } = parent;
+
+    public List<LoopPhi> Phis { get; } = phis;
+
+    public bool ConditionFirst { get; } = conditionFirst;
+
+    public Expr Condition { get; set; } = new LiteralExpr("true", TypeRef.Bool);
+
+    public LoweredBlock Body { get; } = body;
+}
+
 internal sealed class LoweredBlock
 {
     public List<LoweredStmt> Statements { get; } = new();
 }
 
 /// <summary>A method in SSA form: its values, body and result (a value reference or a literal).</summary>
-internal sealed class LoweredMethod(MethodModel source, List<SsaValue> values, LoweredBlock body, Expr result, int[] parameterValues, HashSet<string> names)
+internal sealed class LoweredMethod(MethodModel source, List<SsaValue> values, LoweredBlock body, Expr result, int[] parameterValues, HashSet<string> names, List<LoweredLoop> loops)
 {
+    /// <summary>Every loop, indexed by <see cref="LoweredLoop.Id"/>.</summary>
+    public List<LoweredLoop> Loops { get; } = loops;
+
     public MethodModel Source { get; } = source;
 
     public List<SsaValue> Values { get; } = values;

@@ -36,6 +36,12 @@ public sealed record MethodModel(
     int SourceLine,
     LocationInfo? Location)
 {
+    /// <summary>The <see cref="CallTarget.Id"/> of every call that a [DerivativeOf] registration could give a derivative, sorted.</summary>
+    public EquatableArray<string> CallTargets { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>The registered derivatives of this method's callees (the pipeline attaches them after parsing), sorted by target.</summary>
+    public EquatableArray<CustomDerivative> Derivatives { get; init; } = EquatableArray<CustomDerivative>.Empty;
+
     /// <summary>The backward method's name: the method's name followed by <c>Backward</c>.</summary>
     public string BackwardName => Name + "Backward";
 }

@@ -86,13 +86,20 @@ public sealed record ConvertExpr(Expr Operand, TypeRef Type, LocationInfo? Locat
 /// <summary>An element read <c>array[index]</c> of an array or span.</summary>
 public sealed record ElementExpr(Expr Array, Expr Index, TypeRef Type) : Expr(Type);
 
+/// <summary>A local buffer: <c>new T[length]</c> or <c>stackalloc T[length]</c>; <see cref="Expr.Type"/> is the array or span type.</summary>
+public sealed record NewArrayExpr(TypeRef ElementType, Expr Length, bool IsStackalloc, TypeRef Type) : Expr(Type);
+
 /// <summary><c>c ? a : b</c> (also what switch expressions lower to).</summary>
 public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);
 
 /// <summary>A call of a function with a built-in derivative rule (<see cref="DerivativeRules"/>).</summary>
 /// <param name="Function">The rule's name, e.g. <c>Sin</c>.</param>
 /// <param name="Callee">The callee as printed, e.g. <c>global::System.Math.Sin</c>.</param>
-public sealed record MathCallExpr(string Function, string Callee, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type);
+public sealed record MathCallExpr(string Function, string Callee, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type)
+{
+    /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace the built-in rule.</summary>
+    public string? TargetId { get; init; }
+}
 
 /// <summary>How a callee's parameter takes part in its backward method.</summary>
 public enum ParameterRole
@@ -121,7 +128,11 @@ public sealed record UserCallExpr(
     EquatableArray<ParameterRole> Roles,
     EquatableArray<string> ParameterNames,
     TypeRef Type,
-    LocationInfo? Location) : Expr(Type);
+    LocationInfo? Location) : Expr(Type)
+{
+    /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace its generated backward.</summary>
+    public string? TargetId { get; init; }
+}
 
 /// <summary>
 /// A call, member read or other operation that has no derivative: fine as long as no gradient must flow through it.
@@ -129,7 +140,21 @@ public sealed record UserCallExpr(
 /// <see cref="Format"/> has <c>{0}</c>, <c>{1}</c>... placeholders for <see cref="Arguments"/> (a receiver is argument 0);
 /// <see cref="Display"/> names the construct in messages.
 /// </summary>
-public sealed record OpaqueExpr(string Format, string Display, bool IsCall, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type);
+public sealed record OpaqueExpr(string Format, string Display, bool IsCall, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type)
+{
+    /// <summary>For a call that a [DerivativeOf] registration may give a derivative: what the call resolves by.</summary>
+    public CallTarget? Target { get; init; }
+}
+
+/// <summary>
+/// A called method that a [DerivativeOf] registration anywhere in the compilation (or in a referenced assembly) may give
+/// a derivative. Registrations are matched after parsing (<see cref="CustomDerivative"/>), so the parse of a method does
+/// not depend on other files.
+/// </summary>
+/// <param name="Id">The documentation comment ID of the callee, e.g. <c>M:System.Math.Cbrt(System.Double)</c>.</param>
+/// <param name="Callee">The primal callee as printed (as <see cref="UserCallExpr.Callee"/>).</param>
+/// <param name="HasReceiver">Argument 0 of the call is its receiver.</param>
+public sealed record CallTarget(string Id, string Callee, bool HasReceiver);
 
 /// <summary>A statement of the source IR. <see cref="Line"/> is the 1-based source line, <see cref="Source"/> its text for comments.</summary>
 public abstract record Stmt(int Line, string Source);
@@ -143,6 +168,24 @@ public sealed record ExpressionStmt(Expr Value, int Line, string Source) : Stmt(
 public sealed record IfStmt(Expr Condition, Block Then, Block Else, int Line, string Source) : Stmt(Line, Source);
 
 public sealed record ReturnStmt(Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>array[index] = value</c> into a local buffer (compound assignments desugared).</summary>
+public sealed record StoreStmt(int ArrayVariableId, Expr Index, Expr Value, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary>
+/// A loop in one shape for while, for, foreach and do: <see cref="Condition"/> is tested before each iteration
+/// (<see cref="ConditionFirst"/>) or after it (do), <see cref="Body"/> runs, then <see cref="Step"/> (a for loop's
+/// increments, which <c>continue</c> does not skip). Initializers come as statements before the loop. A loop with
+/// <c>break</c> has a bool variable <see cref="BreakFlagId"/> that the parser sets to false before the loop, that
+/// <see cref="BreakStmt"/> sets, and that the condition tests.
+/// </summary>
+public sealed record LoopStmt(Expr Condition, bool ConditionFirst, Block Body, Block Step, int? BreakFlagId, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>break</c>: sets the loop's break flag and ends the iteration.</summary>
+public sealed record BreakStmt(int FlagId, int Line, string Source) : Stmt(Line, Source);
+
+/// <summary><c>continue</c>: ends the iteration (the step still runs).</summary>
+public sealed record ContinueStmt(int Line, string Source) : Stmt(Line, Source);
 
 public sealed record Block(EquatableArray<Stmt> Statements)
 {

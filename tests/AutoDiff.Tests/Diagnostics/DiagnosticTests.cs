@@ -32,6 +32,12 @@ public sealed class DiagnosticTests
         ["AUTODIFF008"] = DiagnosticSeverity.Error,
         ["AUTODIFF009"] = DiagnosticSeverity.Error,
         ["AUTODIFF010"] = DiagnosticSeverity.Warning,
+        ["AUTODIFF011"] = DiagnosticSeverity.Error,
+        ["AUTODIFF012"] = DiagnosticSeverity.Error,
+        ["AUTODIFF013"] = DiagnosticSeverity.Error,
+        ["AUTODIFF014"] = DiagnosticSeverity.Error,
+        ["AUTODIFF015"] = DiagnosticSeverity.Warning,
+        ["AUTODIFF016"] = DiagnosticSeverity.Error,
         ["AUTODIFF900"] = DiagnosticSeverity.Error,
     };
 
@@ -77,54 +83,113 @@ public sealed class DiagnosticTests
             """,
 
         // ---- AUTODIFF002: constructs that cannot be differentiated (yet) -----------------------------------------
-        // Loops: until issue 3 makes them differentiable. When it lands, move these to the valid cases.
-        ["ForLoop"] = """
+        // Loops are differentiable; what stays unsupported in and around them is reported at the construct.
+        ["WriteIntoParameterArray"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(double[] xs)
                 {
-                    var r = 1.0;
-                    {|AUTODIFF002:for (var i = 0; i < 3; i++)
+                    for (var i = 0; i < xs.Length; i++)
                     {
-                        r *= x;
-                    }|}
-                    return r;
+                        {|AUTODIFF002:xs[i] = xs[i] * 2|};
+                    }
+                    return xs[0];
                 }
             }
             """,
-        ["WhileLoop"] = """
+        ["WriteIntoParameterSpan"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(System.Span<double> xs)
                 {
-                    var r = x;
-                    {|AUTODIFF002:while (r < 10) r = r * 2;|}
-                    return r;
+                    {|AUTODIFF002:xs[0] += 1|};
+                    return xs[0] * xs[0];
                 }
             }
             """,
-        ["DoLoop"] = """
+        ["WriteIntoAliasOfParameter"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(double[] xs)
                 {
-                    var r = x;
-                    {|AUTODIFF002:do { r = r * 2; } while (r < 10);|}
-                    return r;
+                    var alias = xs;
+                    {|AUTODIFF002:alias[0] = 3|};
+                    return xs[0];
                 }
             }
             """,
-        ["ForeachLoop"] = """
+        ["BufferAllocatedInsideLoop"] = """
             public static partial class C
             {
                 [Differentiable]
-                public static double F(double x, [NoGrad] double[] weights)
+                public static double F(double[] xs)
+                {
+                    var s = 0.0;
+                    for (var i = 0; i < xs.Length; i++)
+                    {
+                        var buffer = {|AUTODIFF002:new double[2]|};
+                        buffer[0] = xs[i];
+                        s += buffer[0];
+                    }
+                    return s;
+                }
+            }
+            """,
+        ["ReassignedBuffer"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double[] xs)
+                {
+                    var buffer = new double[2];
+                    {|AUTODIFF002:buffer = new double[3]|};
+                    buffer[0] = xs[0];
+                    return buffer[0];
+                }
+            }
+            """,
+        ["ForeachOverList"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, [NoGrad] System.Collections.Generic.List<double> weights)
                 {
                     var r = 0.0;
                     {|AUTODIFF002:foreach (var w in weights) { r += w * x; }|}
+                    return r;
+                }
+            }
+            """,
+        ["LoopThatNeverExits"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    {|AUTODIFF002:while (true) { x = x * 2; }|}
+                }
+            }
+            """,
+        ["BreakOutOfSwitchInLoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, int n)
+                {
+                    var r = x;
+                    for (var i = 0; i < n; i++)
+                    {
+                        switch (i)
+                        {
+                            case 1:
+                                if (r > 3) {|AUTODIFF002:break;|}
+                                r = r * x;
+                                break;
+                        }
+                    }
                     return r;
                 }
             }
@@ -441,6 +506,220 @@ public sealed class DiagnosticTests
             }
             """,
 
+        // ---- AUTODIFF011-016: [DerivativeOf] registrations, each reported at the attribute ----------------------------
+        ["DerivativeTargetNotFound"] = """
+            public static partial class C
+            {
+                public static double G(double x) => x * x;
+                [{|AUTODIFF011:DerivativeOf("H")|}]
+                public static double HBackward(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
+            }
+            """,
+        ["DerivativeTargetNotFoundInOtherType"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF011:DerivativeOf(typeof(Math), "Cube")|}]
+                public static double CubeBackward(double x, double seed, out double gradX) { gradX = seed * 3 * x * x; return x * x * x; }
+            }
+            """,
+        ["DerivativeTargetIsAProperty"] = """
+            public static partial class C
+            {
+                public static double G => 2.0;
+                [{|AUTODIFF011:DerivativeOf(nameof(G))|}]
+                public static double GBackward(double x, double seed, out double gradX) { gradX = seed; return x; }
+            }
+            """,
+        ["DerivativeOverloadNotSelected"] = """
+            public static class Util
+            {
+                public static double Blend(double x) => x;
+                public static double Blend(double x, double y) => x + y;
+            }
+            public static partial class C
+            {
+                [{|AUTODIFF012:DerivativeOf(typeof(Util), nameof(Util.Blend))|}]
+                public static double BlendBackward(float x, double seed, out double gradX) { gradX = seed; return x; }
+            }
+            """,
+        ["DerivativeOverloadPrefixMatchesOnlyTheShorter"] = """
+            public static class Util
+            {
+                public static double Blend(double x) => x * x;
+                public static double Blend(double x, double t) => (1 - t) * x + t * x * x;
+            }
+            public static partial class C
+            {
+                // float t: the leading types (double) are those of Blend(double), but the rest follows Blend(double, double).
+                [{|AUTODIFF012:DerivativeOf(typeof(Util), nameof(Util.Blend))|}]
+                public static double BlendBackward(double x, float t, double seed, out double gradX, out double gradT)
+                {
+                    gradX = seed * ((1 - t) + 2 * t * x);
+                    gradT = seed * (x * x - x);
+                    return Util.Blend(x, t);
+                }
+            }
+            """,
+        ["DerivativeOverloadPickedAmongSeveral"] = """
+            public static class Util
+            {
+                public static double Blend(double x) => x * x;
+                public static double Blend(double x, double t) => (1 - t) * x + t * x * x;
+                public static double Blend(float x, double t) => x + t;
+            }
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Util), nameof(Util.Blend))]
+                public static double BlendBackward(double x, double t, double seed, out double gradX, out double gradT)
+                {
+                    gradX = seed * ((1 - t) + 2 * t * x);
+                    gradT = seed * (x * x - x);
+                    return Util.Blend(x, t);
+                }
+            }
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double t) => Util.Blend(x, t) * x;
+            }
+            """,
+        ["DerivativeSignatureMissingGradient"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Math), nameof(Math.Cbrt))|}]
+                public static double CbrtBackward(double x, double seed) => Math.Cbrt(x);
+            }
+            """,
+        ["DerivativeSignatureGradientForInt"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Math), nameof(Math.ScaleB))|}]
+                public static double ScaleBBackward(double x, int n, double seed, out double gradX, out double gradN)
+                {
+                    gradX = seed * Math.ScaleB(1.0, n);
+                    gradN = 0;
+                    return Math.ScaleB(x, n);
+                }
+            }
+            """,
+        ["DerivativeSignatureSpanGradient"] = """
+            public static class Util
+            {
+                public static double Sum(double[] w) => w[0] + w[1];
+            }
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Util), nameof(Util.Sum))|}]
+                public static double SumBackward(double[] w, double seed, out double gradW) { gradW = seed; return Util.Sum(w); }
+            }
+            """,
+        ["DerivativeSignatureNotStatic"] = """
+            public partial class C
+            {
+                public static double G(double x) => x * x;
+                [{|AUTODIFF013:DerivativeOf(nameof(G))|}]
+                public double GBackward(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
+            }
+            """,
+        ["DerivativeOfMethodReturningInt"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Math), nameof(Math.ILogB))|}]
+                public static int ILogBBackward(double x, int seed, out double gradX) { gradX = 0; return Math.ILogB(x); }
+            }
+            """,
+        ["DerivativeOfInstanceMethodOfAnotherType"] = """
+            public sealed class Scaler
+            {
+                public double K;
+                public double Scale(double v) => K * v;
+            }
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Scaler), nameof(Scaler.Scale))|}]
+                public static double ScaleBackward(double v, double seed, out double gradV) { gradV = seed; return v; }
+            }
+            """,
+        ["DerivativeLessAccessibleThanTarget"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF013:DerivativeOf(typeof(Math), nameof(Math.ScaleB))|}]
+                private static double ScaleBBackward(double x, int n, double seed, out double gradX) { gradX = seed * Math.ScaleB(1.0, n); return Math.ScaleB(x, n); }
+            }
+            """,
+        ["DerivativePrivateForAPrivateTarget"] = """
+            public static partial class C
+            {
+                private static double G(double x) => x * x;
+                [DerivativeOf(nameof(G))]
+                private static double GBackward(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
+                [Differentiable] public static double F(double x) => G(x) + x;
+            }
+            """,
+        ["DuplicateDerivative"] = """
+            public static partial class C
+            {
+                public static double G(double x) => x * x;
+                [DerivativeOf(nameof(G))]
+                public static double GBackward(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
+                [{|AUTODIFF014:DerivativeOf(nameof(G))|}]
+                public static double GOtherBackward(double x, double seed, out double gradX) { gradX = seed * (x + x); return x * x; }
+            }
+            """,
+        ["DerivativeShadowsMathRule"] = """
+            public static partial class C
+            {
+                [{|AUTODIFF015:DerivativeOf(typeof(Math), nameof(Math.Sin))|}]
+                public static double SinBackward(double x, double seed, out double gradX) { gradX = seed * Math.Cos(x); return Math.Sin(x); }
+                [Differentiable] public static double F(double x) => Math.Sin(x) * x;
+            }
+            """,
+        ["DerivativeShadowsGeneratedBackward"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double Square(double x) => x * x;
+                [{|AUTODIFF015:DerivativeOf(nameof(Square))|}]
+                public static double SquareByHand(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
+                [Differentiable] public static double F(double x) => Square(x) + x;
+            }
+            """,
+        ["DerivativeOnlyThrows"] = """
+            public static partial class C
+            {
+                public static double G(double x) => x * x;
+                [{|AUTODIFF016:DerivativeOf(nameof(G))|}]
+                public static double GBackward(double x, double seed, out double gradX) => throw new NotImplementedException();
+            }
+            """,
+        ["DerivativeOnlyThrowsInABlock"] = """
+            public static partial class C
+            {
+                public static double G(double x, [NoGrad] double k) => k * x;
+                [{|AUTODIFF016:DerivativeOf(nameof(G))|}]
+                public static double GBackward(double x, double k, double seed, out double gradX)
+                {
+                    // TODO: complete the derivative
+                    throw new NotImplementedException("Complete the derivative of G");
+                }
+            }
+            """,
+        ["RegisteredDerivativeResolvesCalls"] = """
+            public static class Util
+            {
+                public static double Smooth(double x) => Math.Log(1 + Math.Exp(x));
+            }
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Util), nameof(Util.Smooth))]
+                public static double SmoothBackward(double x, double seed, out double gradX) { var e = Math.Exp(x); gradX = seed * e / (1 + e); return Math.Log(1 + e); }
+                [DerivativeOf(typeof(Math), nameof(Math.ScaleB))]
+                public static double ScaleBBackward(double x, int n, double seed, out double gradX) { gradX = seed * Math.ScaleB(1.0, n); return Math.ScaleB(x, n); }
+            }
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, double y) => Util.Smooth(x * y) + Math.ScaleB(x, 3);
+            }
+            """,
+
         // ---- Suppression: a warning disabled with #pragma is not reported ------------------------------------------
         ["PragmaSuppressesWarning"] = """
             public static partial class C
@@ -452,6 +731,30 @@ public sealed class DiagnosticTests
             """,
 
         // ---- Valid code: no diagnostic at all --------------------------------------------------------------------
+        ["ValidLoops"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, double[] xs, [NoGrad] double[] weights)
+                {
+                    var r = 1.0;
+                    for (var i = 0; i < 3; i++) r *= x;
+                    while (r < 10) r = r * 2;
+                    do { r = r * 1.5; } while (r < 20);
+                    foreach (var w in weights) { r += w * x; }
+                    Span<double> buffer = stackalloc double[xs.Length];
+                    for (var i = 0; i < xs.Length; i++)
+                    {
+                        if (xs[i] < 0) continue;
+                        buffer[i] = xs[i] * r;
+                        if (buffer[i] > 100) break;
+                    }
+                    var s = 0.0;
+                    foreach (var b in buffer) s += b * b;
+                    return s;
+                }
+            }
+            """,
         ["ValidEverything"] = """
             public enum Kind { A, B }
             public static partial class C
@@ -609,6 +912,67 @@ public sealed class DiagnosticTests
         Assert.Contains("'x'", Message("RefParameter"));
         Assert.Contains("int", Message("ReturnsInt"));
         Assert.Contains("Outer", Message("NonPartialContainingType"));
+    }
+
+    [Fact]
+    public void DerivativeOf_messages_say_what_to_write()
+    {
+        var (run, _) = s_batch.Value;
+        string Message(string name) => run.AnalyzerDiagnostics
+            .Single(d => System.IO.Path.GetFileNameWithoutExtension(d.Location.GetLineSpan().Path) == name)
+            .GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal("[DerivativeOf] names no method: 'C' has no method named 'H'; name a method of that type, e.g. with nameof(C.Method)",
+            Message("DerivativeTargetNotFound"));
+        Assert.Equal("[DerivativeOf] names no method: 'Math' has no method named 'Cube'; name a method of that type, e.g. with nameof(Math.Method)",
+            Message("DerivativeTargetNotFoundInOtherType"));
+        Assert.Equal("[DerivativeOf] cannot pick an overload of 'Util.Blend': 'C.BlendBackward' follows the backward convention of none of the 2 overloads. "
+            + "The derivative's leading parameters (those before seed) select the overload with the same parameter types; write the signature of the one you mean: "
+            + "'static double BlendBackward(double x, double seed, out double gradX)' for 'Blend(double)', "
+            + "'static double BlendBackward(double x, double y, double seed, out double gradX, out double gradY)' for 'Blend(double, double)'",
+            Message("DerivativeOverloadNotSelected"));
+        Assert.Equal("[DerivativeOf] cannot pick an overload of 'Util.Blend': 'C.BlendBackward' follows the backward convention of none of the 2 overloads. "
+            + "The derivative's leading parameters (those before seed) select the overload with the same parameter types; write the signature of the one you mean: "
+            + "'static double BlendBackward(double x, double seed, out double gradX)' for 'Blend(double)', "
+            + "'static double BlendBackward(double x, double t, double seed, out double gradX, out double gradT)' for 'Blend(double, double)'",
+            Message("DerivativeOverloadPrefixMatchesOnlyTheShorter"));
+        Assert.Equal("'C.CbrtBackward' cannot be the derivative of 'Math.Cbrt': its signature must be 'static double CbrtBackward(double x, double seed, out double gradX)'",
+            Message("DerivativeSignatureMissingGradient"));
+        Assert.Equal("'C.ScaleBBackward' cannot be the derivative of 'Math.ScaleB': its signature must be 'static double ScaleBBackward(double x, int n, double seed, out double gradX)'",
+            Message("DerivativeSignatureGradientForInt"));
+        Assert.Equal("'C.SumBackward' cannot be the derivative of 'Util.Sum': its signature must be 'static double SumBackward(double[] w, double seed, Span<double> gradW)'",
+            Message("DerivativeSignatureSpanGradient"));
+        Assert.Equal("'C.GBackward' cannot be the derivative of 'C.G': its signature must be 'static double GBackward(double x, double seed, out double gradX)'",
+            Message("DerivativeSignatureNotStatic"));
+        Assert.Equal("'C.ILogBBackward' cannot be the derivative of 'Math.ILogB': 'Math.ILogB' returns 'int'; only a method that returns double or float has a derivative",
+            Message("DerivativeOfMethodReturningInt"));
+        Assert.Equal("'C.ScaleBackward' cannot be the derivative of 'Scaler.Scale': 'Scaler.Scale' is an instance method, so its derivative must be an instance method of 'Scaler' "
+            + "with the signature 'double ScaleBackward(double v, double seed, out double gradV)'",
+            Message("DerivativeOfInstanceMethodOfAnotherType"));
+        Assert.Equal("'C.ScaleBBackward' cannot be the derivative of 'Math.ScaleB': it is private and 'Math.ScaleB' is a public method of another type; make it internal or public, "
+            + "so that every [Differentiable] method that calls 'Math.ScaleB' can call it",
+            Message("DerivativeLessAccessibleThanTarget"));
+        Assert.Equal("'C.G' already has a registered derivative, 'C.GBackward', so 'C.GOtherBackward' is not used; remove one of the two [DerivativeOf] attributes",
+            Message("DuplicateDerivative"));
+        Assert.Equal("'C.SinBackward' replaces the built-in derivative of 'Math.Sin' in every [Differentiable] method that calls it; if that is intended, suppress this warning",
+            Message("DerivativeShadowsMathRule"));
+        Assert.Equal("'C.SquareByHand' replaces the generated derivative of 'C.Square' in every [Differentiable] method that calls it; if that is intended, suppress this warning",
+            Message("DerivativeShadowsGeneratedBackward"));
+        Assert.Equal("'C.GBackward' only throws: complete the derivative of 'C.G': return its value and set each gradient to seed times the partial derivative "
+            + "of the result with respect to that parameter (add it into a Span gradient)",
+            Message("DerivativeOnlyThrows"));
+    }
+
+    [Fact]
+    public void Calls_of_a_target_use_the_registered_derivative_even_where_a_rule_or_a_generated_backward_exists()
+    {
+        var (run, _) = s_batch.Value;
+        Assert.Contains("global::Cases.DerivativeShadowsMathRule.C.SinBackward(x, ", run.GeneratedSourceFor("Cases.DerivativeShadowsMathRule.C"));
+        Assert.Contains("global::Cases.DerivativeShadowsGeneratedBackward.C.SquareByHand(x, ", run.GeneratedSourceFor("Cases.DerivativeShadowsGeneratedBackward.C"));
+        var resolved = run.GeneratedSourceFor("Cases.RegisteredDerivativeResolvesCalls.C");
+        Assert.Contains("global::Cases.RegisteredDerivativeResolvesCalls.Rules.SmoothBackward(", resolved);
+        Assert.Contains("global::Cases.RegisteredDerivativeResolvesCalls.Rules.ScaleBBackward(x, 3, ", resolved);
+        Assert.Contains("global::Cases.DerivativeOverloadPickedAmongSeveral.Rules.BlendBackward(x, t, ", run.GeneratedSourceFor("Cases.DerivativeOverloadPickedAmongSeveral.C"));
     }
 
     [Fact]

@@ -63,6 +63,45 @@ public sealed class SnapshotTests
                 [Differentiable] public static float Softplus(float x) => MathF.Log(1 + MathF.Exp(x));
             }
 
+            public static partial class TapeFreeLoop
+            {
+                // A sum of independent terms: the index is recomputed from the iteration number and the terms from the
+                // (never written) input, so the reverse loop needs no tape.
+                [Differentiable]
+                public static double Rosenbrock(ReadOnlySpan<double> x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < x.Length - 1; i++)
+                    {
+                        double a = x[i + 1] - x[i] * x[i];
+                        double b = 1 - x[i];
+                        s += 100 * a * a + b * b;
+                    }
+
+                    return s;
+                }
+            }
+
+            public static partial class CarriedLoop
+            {
+                // Loop-carried state the reverse sweep reads (the running product, the Exp results, the hidden buffer):
+                // pushed to the tape before it is overwritten, popped where the reverse passes its definition.
+                [Differentiable]
+                public static double Recurrence(double[] x, [NoGrad] double[] target)
+                {
+                    Span<double> hidden = stackalloc double[2];
+                    double p = 1;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        if (x[i] > target[i]) continue;
+                        p = p * Math.Exp(x[i] - p);
+                        hidden[i % 2] = p;
+                    }
+
+                    return p + hidden[0] * hidden[1];
+                }
+            }
+
             public static partial class Outer
             {
                 public partial struct Linear
@@ -98,6 +137,21 @@ public sealed class SnapshotTests
 
     [Fact]
     public void Floats() => Snapshot.Match(Generated("Snap.Floats"));
+
+    [Fact]
+    public void TapeFreeLoop() => Snapshot.Match(Generated("Snap.TapeFreeLoop"));
+
+    [Fact]
+    public void CarriedLoop() => Snapshot.Match(Generated("Snap.CarriedLoop"));
+
+    [Fact]
+    public void Loop_of_independent_terms_needs_no_tape()
+    {
+        var text = Generated("Snap.TapeFreeLoop");
+        Assert.DoesNotContain("AutoDiff.Tape", text);
+        Assert.DoesNotContain(".Push(", text);
+        Assert.Contains("for (int k0 = count0 - 1; k0 >= 0; k0--)", text);
+    }
 
     [Fact]
     public void NestedStruct() => Snapshot.Match(Generated("Snap.Outer.Linear"));

@@ -41,6 +41,11 @@ public sealed class IncrementalityTests
             public double W;
             [Differentiable] public double Predict(double x) => W * Losses.Square(x);
         }
+
+        public static partial class Soft
+        {
+            [Differentiable] public static double Plus(double x) => Rules.Softplus(x) * x;
+        }
         // end of file
         """;
 
@@ -54,6 +59,27 @@ public sealed class IncrementalityTests
         }
         """;
 
+    // A [DerivativeOf] registration in a file of its own, used by Soft.Plus.
+    private const string Rules = """
+        using System;
+        using AutoDiff;
+
+        namespace App;
+
+        public static class Rules
+        {
+            public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+            [DerivativeOf(nameof(Softplus))]
+            public static double SoftplusBackward(double x, double seed, out double gradX)
+            {
+                var e = Math.Exp(x);
+                gradX = seed * e / (1 + e);
+                return Math.Log(1 + e);
+            }
+        }
+        """;
+
     private static readonly string[] s_trackingNames = typeof(TrackingNames)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
         .Where(f => f.IsLiteral && f.FieldType == typeof(string))
@@ -62,11 +88,12 @@ public sealed class IncrementalityTests
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation) FirstRun()
     {
-        var compilation = GeneratorHarness.CreateCompilation([new SourceFile("Models.cs", Models), new SourceFile("Other.cs", Other)]);
+        var compilation = GeneratorHarness.CreateCompilation([new SourceFile("Models.cs", Models), new SourceFile("Other.cs", Other), new SourceFile("Rules.cs", Rules)]);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
-        Assert.Equal(2, result.GeneratedSources.Length);
+        Assert.Equal(3, result.GeneratedSources.Length);
+        Assert.Contains("global::App.Rules.SoftplusBackward(", result.GeneratedSources.Single(s => s.HintName.Contains("Soft")).SourceText.ToString());
         return (driver, compilation);
     }
 
@@ -95,42 +122,66 @@ public sealed class IncrementalityTests
     [Fact]
     public void Editing_a_comment_in_another_file_leaves_every_step_cached()
     {
-        var (driver, compilation) = FirstRun();
-        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Other.cs");
-        var edited = tree.WithChangedText(SourceText.From(Other.Replace("nothing to differentiate", "nothing at all to differentiate")));
-        AssertAllCached(driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)));
+        var driver = RunAfterEdit("Other.cs", Other.Replace("nothing to differentiate", "nothing at all to differentiate"));
+        AssertAllCached(driver);
     }
 
     [Fact]
     public void Editing_code_in_another_file_leaves_every_step_cached()
     {
-        var (driver, compilation) = FirstRun();
-        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Other.cs");
-        var edited = tree.WithChangedText(SourceText.From(Other.Replace("n * 2", "n * 3 + 1")));
-        AssertAllCached(driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)));
+        var driver = RunAfterEdit("Other.cs", Other.Replace("n * 2", "n * 3 + 1"));
+        AssertAllCached(driver);
     }
 
     [Fact]
     public void Editing_a_comment_after_the_methods_in_the_same_file_leaves_every_output_unchanged()
     {
         // The methods' models are re-parsed (their file changed) but compare equal: nothing is re-emitted.
-        var (driver, compilation) = FirstRun();
-        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Models.cs");
-        var edited = tree.WithChangedText(SourceText.From(Models.Replace("// end of file", "// end of the file, edited")));
-        AssertAllCached(driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)));
+        var driver = RunAfterEdit("Models.cs", Models.Replace("// end of file", "// end of the file, edited"));
+        AssertAllCached(driver);
     }
 
     [Fact]
     public void Editing_a_Differentiable_method_re_emits_its_type()
     {
         // The converse, so that the assertions above can fail: a real edit must show up as Modified.
-        var (driver, compilation) = FirstRun();
-        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Models.cs");
-        var edited = tree.WithChangedText(SourceText.From(Models.Replace("=> x * x;", "=> x * x * x;")));
-        var result = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited)).GetRunResult().Results.Single();
+        var driver = RunAfterEdit("Models.cs", Models.Replace("=> x * x;", "=> x * x * x;"));
+        var result = driver.GetRunResult().Results.Single();
         var reasons = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, reasons);
         Assert.Contains("x * x * x", result.GeneratedSources.Single(s => s.HintName.Contains("Losses")).SourceText.ToString());
+    }
+
+    [Fact]
+    public void Editing_the_body_of_a_DerivativeOf_method_leaves_every_output_unchanged()
+    {
+        // Callers call the derivative by name: its body is not part of any model.
+        var driver = RunAfterEdit("Rules.cs", Rules.Replace("gradX = seed * e / (1 + e);", "gradX = seed / (1 + 1 / e);"));
+        AssertAllCached(driver);
+    }
+
+    [Fact]
+    public void Renaming_a_DerivativeOf_method_re_emits_only_the_types_that_call_its_target()
+    {
+        var driver = RunAfterEdit("Rules.cs", Rules.Replace("SoftplusBackward", "SoftplusGradient"));
+        var result = driver.GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        Assert.Contains("global::App.Rules.SoftplusGradient(", result.GeneratedSources.Single(s => s.HintName.Contains("Soft")).SourceText.ToString());
+
+        // One type model changed (Soft); the emitter ran for it alone.
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(3, outputs.Count);
+        Assert.Single(outputs, o => o.Reason == IncrementalStepRunReason.Modified);
+        var models = result.TrackedSteps[TrackingNames.ResolvedModels].SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(["Plus"], models.Where(o => o.Reason == IncrementalStepRunReason.Modified).Select(o => ((AutoDiff.Generators.Model.MethodModel)o.Value).Name));
+    }
+
+    /// <summary>Runs the generator once, replaces the text of one file, and runs it again with the same driver.</summary>
+    private static GeneratorDriver RunAfterEdit(string path, string text)
+    {
+        var (driver, compilation) = FirstRun();
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == path);
+        return driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(SourceText.From(text))));
     }
 
     private static void AssertAllCached(GeneratorDriver driver)
@@ -155,7 +206,7 @@ public sealed class IncrementalityTests
         }
 
         Assert.True(problems.Count == 0, "Not cached:\n" + string.Join("\n", problems));
-        Assert.Equal(2, result.GeneratedSources.Length);
+        Assert.Equal(3, result.GeneratedSources.Length);
     }
 
     private static IEnumerable<string> Bad(string name, IEnumerable<IncrementalGeneratorRunStep> steps)

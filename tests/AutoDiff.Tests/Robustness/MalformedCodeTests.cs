@@ -52,6 +52,18 @@ public sealed class MalformedCodeTests
         { "RefReturnAndParamsArray", Usings + "public partial class C { double _v; [Differentiable] public ref double F(double x) => ref _v; [Differentiable] public static double G(params double[] xs) => xs[0]; }" },
         { "ExtensionMethodInGenericType", Usings + "public static partial class E<T> { [Differentiable] public static double F(this double x) => x * x; }" },
         { "CallToUndeclaredDifferentiable", Usings + "public static partial class C { [Differentiable] public static double F(double x) => G(x) + H.I(x); }" },
+        { "UnfinishedLoops", Usings + "public static partial class C { [Differentiable] public static double F(double[] x) { double s = 0; for (int i = 0; i < ; i++) s += x[i]; while () { } foreach (var in x) s += ; do s += 1; while; return s; } }" },
+        { "BreakAndContinueOutsideLoops", Usings + "public static partial class C { [Differentiable] public static double F(double x) { if (x > 0) break; continue; return x; } }" },
+        { "StackallocWithoutSize", Usings + "public static partial class C { [Differentiable] public static double F(double x) { Span<double> b = stackalloc double[]; b[0] = x; return b[0]; } }" },
+        { "WriteToUndeclaredBuffer", Usings + "public static partial class C { [Differentiable] public static double F(double x) { buf[0] = x; for (;;) { } } }" },
+        { "InfiniteLoopWithoutReturn", Usings + "public static partial class C { [Differentiable] public static double F(double x) { while (true) { x = x * 2; } } }" },
+        { "DerivativeOfWithoutArguments", Usings + "public static class R { [DerivativeOf()] public static double G(double x, double seed, out double g) { g = seed; return x; } }" },
+        { "DerivativeOfNullAndUnresolved", Usings + "public static class R { [DerivativeOf(null)] static double A(double s) => s; [DerivativeOf(typeof(Missing), \"F\")] static double B(double s) => s; [DerivativeOf(nameof(Nope))] static double C(double s) => s; }" },
+        { "DerivativeOfHalfTyped", Usings + "public static class R { public static double F(double x) => x; [DerivativeOf(nameof(F)] public static double FBackward(double x, double seed, out double gradX) { gradX = seed; return x; }" },
+        { "DerivativeOfUnresolvedTypes", Usings + "public static class R { public static double F(Foo x) => 1; [DerivativeOf(nameof(F))] public static Bar FBackward(Foo x, double seed, out Baz gradX) => default; }" },
+        { "DerivativeOfGenericAndRefTargets", Usings + "public static class R { public static double F<T>(T x) => 1; public static double G(ref double x) => x; public static int H(double x) => 1; [DerivativeOf(nameof(F))] static double A(double x, double s) => s; [DerivativeOf(nameof(G))] static double B(double x, double s, out double g) { g = s; return x; } [DerivativeOf(nameof(H))] static int C(double x, int s, out double g) { g = 0; return 1; } }" },
+        { "DerivativeOfOnItself", Usings + "public static partial class R { [DerivativeOf(nameof(F))] public static double F(double x, double seed, out double g) { g = seed; return x; } [Differentiable] public static double D(double x) => x; }" },
+        { "DerivativeOfInGenericType", Usings + "public static partial class R<T> { public static double F(double x) => x; [DerivativeOf(nameof(F))] public static double FBackward(double x, double seed, out double gradX) { gradX = seed; return x; } }" },
         { "VeryDeepExpression", Usings + "public static partial class C { [Differentiable] public static double F(double x) => " + string.Join(" + ", Enumerable.Repeat("x * x", 400)) + "; }" },
     };
 
@@ -85,6 +97,28 @@ public sealed class MalformedCodeTests
                 }
 
                 [Differentiable] public static double Square(double v) => v * v;
+
+                [Differentiable]
+                public static double Sum(ReadOnlySpan<double> xs)
+                {
+                    double s = 0;
+                    Span<double> buffer = stackalloc double[xs.Length];
+                    for (int i = 0; i < xs.Length; i++) { if (xs[i] < 0) continue; buffer[i] = xs[i] * xs[i]; s += buffer[i]; }
+                    do { s = s * 0.5; } while (s > 10);
+                    foreach (var v in xs) { if (v > 3) break; s += v; }
+                    return s;
+                }
+
+                [Differentiable] public static double Soft(double x) => Softplus(x) * x;
+
+                public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+
+                [DerivativeOf(nameof(Softplus))]
+                public static double SoftplusBackward(double x, double seed, out double gradX)
+                {
+                    gradX = seed / (1 + Math.Exp(-x));
+                    return Softplus(x);
+                }
             }
             """;
         var compilation = GeneratorHarness.CreateCompilation([new SourceFile("Typing.cs", "")]);
@@ -111,8 +145,11 @@ public sealed class MalformedCodeTests
             }
         }
 
-        // And the complete file generates both backward methods.
-        Assert.Contains("HuberBackward", driver.GetRunResult().GeneratedTrees.Single().ToString());
+        // And the complete file generates the backward methods, the last one calling the registered derivative.
+        var generated = driver.GetRunResult().GeneratedTrees.Single().ToString();
+        Assert.Contains("HuberBackward", generated);
+        Assert.Contains("SumBackward", generated);
+        Assert.Contains("global::Typing.Losses.SoftplusBackward(x, ", generated);
     }
 
     private static void AssertNoCrash(GeneratorRun run)
