@@ -21,9 +21,8 @@ public static class Program
 #if AUTODIFF_LOOPS
         return Checks.Run();
 #else
-        Console.WriteLine("samples/Losses: MSE, Huber, BCE-with-logits and softmax cross-entropy over spans are loops, which the");
-        Console.WriteLine("generator does not differentiate yet (issue 3). Set AutoDiffLoops to true in Directory.Build.props");
-        Console.WriteLine("(or run with -p:AutoDiffLoops=true) once it does.");
+        Console.WriteLine("samples/Losses was built with AutoDiffLoops=false: the losses, which are loops, are not [Differentiable]");
+        Console.WriteLine("in this build. Build it with AutoDiffLoops=true (the default in Directory.Build.props) to check them.");
         return 0;
 #endif
     }

@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Generator)
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --check                 gradient self-check, exits 1 on a mismatch
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator     where the generator's time goes (step tracking)
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator-edits 15   only edits, to run under dotnet-trace
 using System;
 using System.Linq;
 using BenchmarkDotNet.Running;

@@ -12,7 +12,7 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// The generated method is <c>double LogisticRegressionBackward(double[] w, double b, double[] x, double[] y, double seed,
-    /// Span&lt;double&gt; gradW, out double gradB)</c>. [Differentiable] needs loop support in the generator (issue 3).
+    /// Span&lt;double&gt; gradW, out double gradB)</c>. [Differentiable] only with AUTODIFF_LOOPS (the AutoDiffLoops property, on by default).
     /// </remarks>
 #if AUTODIFF_LOOPS
     [Differentiable]

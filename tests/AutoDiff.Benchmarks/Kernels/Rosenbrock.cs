@@ -11,7 +11,7 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// The generated method is <c>double RosenbrockBackward(ReadOnlySpan&lt;double&gt; x, double seed, Span&lt;double&gt; gradX)</c>.
-    /// [Differentiable] needs loop support in the generator (issue 3): until then this is only the primal.
+    /// [Differentiable] only with AUTODIFF_LOOPS (the AutoDiffLoops property, on by default).
     /// </remarks>
 #if AUTODIFF_LOOPS
     [Differentiable]

@@ -27,5 +27,5 @@ internal static class LoopSupport
 #endif
 
     public static void NotGenerated(string kernel)
-        => throw new NotSupportedException(kernel + ": the generated backward method needs loop support in the generator (build with -p:AutoDiffLoops=true once it has it).");
+        => throw new NotSupportedException(kernel + ": built with AutoDiffLoops=false, the kernel is not [Differentiable] and has no generated backward method.");
 }
