@@ -106,7 +106,7 @@ public sealed partial class DifferentiableGenerator
                 {
                     Report(DiagnosticDescriptors.NoBody, _syntax.Identifier.GetLocation(), _method.Name);
                 }
-                else if (_semanticModel.GetDiagnostics(_syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+                else if (HasCompilerErrors(bodyOperation))
                 {
                     _hasCompilerErrors = true;
                 }
@@ -142,7 +142,42 @@ public sealed partial class DifferentiableGenerator
                 SourceFileName: System.IO.Path.GetFileName(_syntax.SyntaxTree.FilePath),
                 SourceLine: lineSpan.StartLinePosition.Line + 1,
                 Location: LocationInfo.From(_syntax.Identifier.GetLocation())) { CallTargets = _callTargets.ToEquatableArray() };
+            // A semantic error that leaves the operation tree valid (a local read before it is assigned) shows when the
+            // method is lowered; only then is it worth asking the compiler for the method's diagnostics.
+            try
+            {
+                Lowering.Lower(model);
+            }
+            catch (Exception) when (_semanticModel.GetDiagnostics(_syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             return new ParseResult(model, _diagnostics.ToEquatableArray());
+        }
+
+        /// <summary>
+        /// Whether the body has C# errors, which the compiler reports; the generator then stays quiet. Cheaper than the
+        /// method's full diagnostics (which run flow and nullable analysis): syntax errors, operations the compiler
+        /// could not bind, and a block body whose end is reachable (not all code paths return a value).
+        /// </summary>
+        private bool HasCompilerErrors(IOperation body)
+        {
+            if (_syntax.ContainsDiagnostics)
+            {
+                return true;
+            }
+
+            foreach (var operation in body.DescendantsAndSelf())
+            {
+                if (operation is IInvalidOperation || operation.Type is { TypeKind: TypeKind.Error }
+                    || operation is IConversionOperation { Conversion.Exists: false })
+                {
+                    return true;
+                }
+            }
+
+            return _syntax.Body is { } block && _semanticModel.AnalyzeControlFlow(block) is { Succeeded: true, EndPointIsReachable: true };
         }
 
         // ---- Signature --------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
                 DifferentiableAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (context, cancellationToken) => context.TargetSymbol is IMethodSymbol method && context.TargetNode is MethodDeclarationSyntax syntax
-                    ? Parser.Parse(method, syntax, context.SemanticModel, cancellationToken).Model
+                    ? ParseCache.Parse(method, syntax, context.SemanticModel, cancellationToken).Model
                     : null)
             .WithTrackingName(TrackingNames.Parse)
             .Where(static model => model is not null)

@@ -86,4 +86,63 @@ public class IncrementalTests
         Assert.Equal(1, types.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
         Assert.Contains("Cos(x)", result.GeneratedSources.Single(s => s.HintName.StartsWith("Demo.Losses")).SourceText.ToString());
     }
+
+    // The parse of a method whose file did not change is reused as long as no declaration changed: the Parse step
+    // hands out the very same model object, so its body was not bound again.
+    [Fact]
+    public void EditingOneMethodBodyDoesNotParseTheOtherFilesAgain()
+    {
+        var (driver, compilation) = FirstRun();
+        var before = ParsedModels(driver.GetRunResult());
+        var losses = compilation.SyntaxTrees.Single(t => t.FilePath == "Losses.cs");
+        var edited = compilation.ReplaceSyntaxTree(losses, CSharpSyntaxTree.ParseText(Losses.Replace("Math.Sin(x) * x", "Math.Cos(x) * x"), GeneratorHarness.ParseOptions, "Losses.cs"));
+
+        DifferentiableGenerator.ParseCache.ParsesOnThisThread = 0;
+        var after = ParsedModels(driver.RunGenerators(edited).GetRunResult());
+
+        Assert.Equal(1, DifferentiableGenerator.ParseCache.ParsesOnThisThread); // F only; G came from the cache
+        Assert.Equal(before["G"], after["G"]);
+        Assert.NotEqual(before["F"], after["F"]);
+    }
+
+    // ...but a declaration elsewhere that the parse reads (here: G becomes [Differentiable], so F's call of it gets a
+    // derivative) makes every method parse again, and F's output changes although its file did not.
+    [Fact]
+    public void ADeclarationChangeElsewhereParsesAgain()
+    {
+        const string caller = """
+            using AutoDiff;
+            namespace Demo;
+            public static partial class Caller
+            {
+                [Differentiable]
+                public static double F(double x) => Helpers.G(x) * x;
+            }
+            """;
+        const string helpers = """
+            namespace Demo;
+            public static partial class Helpers
+            {
+                public static double G(double x) => x * x;
+            }
+            """;
+        var compilation = GeneratorHarness.CreateCompilation(new SourceFile[] { new("Caller.cs", caller), new("Helpers.cs", helpers) });
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.Empty(driver.GetRunResult().GeneratedTrees); // AUTODIFF001: G has no derivative
+
+        var tree = compilation.SyntaxTrees.Single(t => t.FilePath == "Helpers.cs");
+        var marked = helpers.Replace("public static double G", "[AutoDiff.Differentiable] public static double G");
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(marked, GeneratorHarness.ParseOptions, "Helpers.cs"));
+        DifferentiableGenerator.ParseCache.ParsesOnThisThread = 0;
+        var result = driver.RunGenerators(edited).GetRunResult();
+
+        Assert.Equal(2, DifferentiableGenerator.ParseCache.ParsesOnThisThread); // F (unchanged file) and the new G
+        Assert.Contains("global::Demo.Helpers.GBackward(", result.Results.Single().GeneratedSources.Single(s => s.HintName.StartsWith("Demo.Caller")).SourceText.ToString());
+    }
+
+    private static System.Collections.Generic.Dictionary<string, object> ParsedModels(GeneratorDriverRunResult run)
+        => run.Results.Single().TrackedSteps[TrackingNames.Parse]
+            .SelectMany(s => s.Outputs)
+            .Where(o => o.Value is not null)
+            .ToDictionary(o => ((AutoDiff.Generators.Model.MethodModel)o.Value).Name, o => o.Value);
 }
