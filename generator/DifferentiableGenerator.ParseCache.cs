@@ -62,19 +62,22 @@ public sealed partial class DifferentiableGenerator
         }
 
         /// <summary>What a parse can depend on outside the method: every file's declarations, the references, the options.</summary>
-        private sealed class Fingerprint(ulong[] trees, (string Display, int Identity)[] references, int options) : IEquatable<Fingerprint>
+        private sealed class Fingerprint(ulong[] trees, (string Display, int Identity)[] references, CompilationOptions options) : IEquatable<Fingerprint>
         {
             private readonly ulong[] _trees = trees;
             private readonly (string Display, int Identity)[] _references = references;
-            private readonly int _options = options;
+            // Compared by reference: inside the command-line compiler CompilationOptions.GetHashCode() throws
+            // NotImplementedException (CS8785 in every dotnet build). A compilation derived from another by an edit keeps
+            // its options object; new options only miss the cache.
+            private readonly CompilationOptions _options = options;
 
             public static Fingerprint Of(Compilation compilation) => new(
                 compilation.SyntaxTrees.Select(tree => s_treeHashes.GetValue(tree, t => new TreeHash(DeclarationHash(t))).Value).ToArray(),
                 compilation.References.Select(r => (r.Display ?? "", RuntimeHelpers.GetHashCode(r))).ToArray(),
-                compilation.Options.GetHashCode());
+                compilation.Options);
 
             public bool Equals(Fingerprint? other)
-                => other is not null && _options == other._options && _trees.SequenceEqual(other._trees) && _references.SequenceEqual(other._references);
+                => other is not null && ReferenceEquals(_options, other._options) && _trees.SequenceEqual(other._trees) && _references.SequenceEqual(other._references);
 
             public override bool Equals(object? obj) => Equals(obj as Fingerprint);
 
