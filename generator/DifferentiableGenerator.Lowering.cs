@@ -32,6 +32,11 @@ public sealed partial class DifferentiableGenerator
         private SsaValue? _result;
         private readonly List<LoweredLoop> _loops = new();
 
+        // Element reads of parameter arrays (never written) already made in the scope being lowered: reading x[i] again
+        // reuses the value, so its gradient is accumulated once. Scoped like the values: a branch's reads end with it.
+        private Dictionary<(int Array, Expr Index), VariableExpr> _elementReads = new();
+        private readonly HashSet<int> _parameterValues = new();
+
         // The loop being lowered (innermost) and the if-depth at its start.
         private int _currentLoop = -1;
         private int _loopBranchDepth;
@@ -68,12 +73,14 @@ public sealed partial class DifferentiableGenerator
 
             var environment = new Dictionary<int, Expr>();
             var parameterValues = new int[_method.Parameters.Count];
+            _parameterValues.Clear();
             for (var i = 0; i < _method.Parameters.Count; i++)
             {
                 var parameter = _method.Parameters[i];
                 var value = new SsaValue(_values.Count, parameter.Name, parameter.Type, isPhi: false);
                 _values.Add(value);
                 parameterValues[i] = value.Id;
+                _parameterValues.Add(value.Id);
                 environment[parameter.VariableId] = new VariableExpr(value.Id, parameter.Type);
             }
 
@@ -205,7 +212,9 @@ public sealed partial class DifferentiableGenerator
         {
             var output = new LoweredBlock();
             _branchDepth++;
+            var reads = EnterScope();
             var end = LowerStatements(block.Statements, 0, new Dictionary<int, Expr>(environment), continuation, output);
+            _elementReads = reads;
             _branchDepth--;
             return (output, end);
         }
@@ -280,9 +289,11 @@ public sealed partial class DifferentiableGenerator
 
             var (outerLoop, outerBranchDepth) = (_currentLoop, _loopBranchDepth);
             (_currentLoop, _loopBranchDepth) = (id, _branchDepth);
+            var reads = EnterScope();
             var end = LowerStatements(loop.Body.Statements, 0, new Dictionary<int, Expr>(environment), null, body)
                 ?? throw new InvalidOperationException("a loop body that always returns");
             end = LowerStatements(loop.Step.Statements, 0, end, null, body) ?? throw new InvalidOperationException("a loop step that returns");
+            _elementReads = reads;
             (_currentLoop, _loopBranchDepth) = (outerLoop, outerBranchDepth);
 
             foreach (var (variableId, phi) in phis)
@@ -349,8 +360,12 @@ public sealed partial class DifferentiableGenerator
                     var then = new LoweredBlock();
                     var @else = new LoweredBlock();
                     _branchDepth++;
+                    var reads = EnterScope();
                     then.Statements.Add(new PhiStmt(phi.Id, LowerExpression(conditional.WhenTrue, environment, then, line, source, null, false), line, source));
+                    _elementReads = reads;
+                    reads = EnterScope();
                     @else.Statements.Add(new PhiStmt(phi.Id, LowerExpression(conditional.WhenFalse, environment, @else, line, source, null, false), line, source));
+                    _elementReads = reads;
                     _branchDepth--;
                     output.Statements.Add(new LoweredIf(condition, then, @else, line, source));
                     return new VariableExpr(phi.Id, phi.Type);
@@ -370,7 +385,22 @@ public sealed partial class DifferentiableGenerator
                     return Define(convert with { Operand = LowerExpression(convert.Operand, environment, output, line, source, null, false) }, output, line, source, name);
 
                 case ElementExpr element:
-                    return Define(element with { Array = Rewrite(element.Array, environment), Index = Rewrite(element.Index, environment) }, output, line, source, name);
+                {
+                    var read = element with { Array = Rewrite(element.Array, environment), Index = Rewrite(element.Index, environment) };
+                    var key = read.Array is VariableExpr { Id: var arrayId } && _parameterValues.Contains(arrayId) ? (arrayId, read.Index) : ((int, Expr)?)null;
+                    if (key is { } k && name is null && _elementReads.TryGetValue(k, out var earlier))
+                    {
+                        return earlier;
+                    }
+
+                    var defined = Define(read, output, line, source, name);
+                    if (key is { } added)
+                    {
+                        _elementReads[added] = defined;
+                    }
+
+                    return defined;
+                }
 
                 case MathCallExpr call:
                     return Define(call with { Arguments = LowerAll(call.Arguments, environment, output, line, source) }, output, line, source, name);
@@ -425,6 +455,14 @@ public sealed partial class DifferentiableGenerator
             OpaqueExpr opaque => opaque with { Arguments = opaque.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray() },
             _ => throw new InvalidOperationException("unexpected expression " + expression.GetType().Name),
         };
+
+        /// <summary>Starts a scope for <see cref="_elementReads"/>; the caller restores the returned one at its end.</summary>
+        private Dictionary<(int Array, Expr Index), VariableExpr> EnterScope()
+        {
+            var outer = _elementReads;
+            _elementReads = new Dictionary<(int Array, Expr Index), VariableExpr>(outer);
+            return outer;
+        }
 
         private SsaValue NewValue(string name, TypeRef type, bool isPhi)
         {
