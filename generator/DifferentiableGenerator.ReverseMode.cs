@@ -127,6 +127,8 @@ public sealed partial class DifferentiableGenerator
                     : $"{_method.Values[id].Type.Display} {Adjoint(id)} = 0;")
                 .ToList();
 
+            Peephole.FirstWritesAssign(reverse, adjointDeclarations);
+
             var gradients = new List<string>();
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {

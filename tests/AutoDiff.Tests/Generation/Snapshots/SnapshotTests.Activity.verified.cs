@@ -43,12 +43,12 @@ namespace Snap
             double dt3 = 0;
             double dt4 = seed;
             // line 21: return z * z + y;
-            dt3 += dt4;
-            dy += dt4;
-            dz += dt3 * z;
+            dt3 = dt4;
+            dy = dt4;
+            dz = dt3 * z;
             dz += dt3 * z;
             // line 20: var z = x * scale;
-            dx += dz * scale;
+            dx = dz * scale;
 
             gradX = dx;
             gradY = dy;

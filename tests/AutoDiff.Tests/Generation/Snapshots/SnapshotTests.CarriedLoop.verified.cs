@@ -78,10 +78,10 @@ namespace Snap
                 double dt5 = 0;
                 double dt6 = seed;
                 // line 84: return p + hidden[0] * hidden[1];
-                dp_1 += dt6;
-                dt5 += dt6;
-                dt3 += dt5 * t4;
-                dt4 += dt5 * t3;
+                dp_1 = dt6;
+                dt5 = dt6;
+                dt3 = dt5 * t4;
+                dt4 = dt5 * t3;
                 dhidden[1] += dt4;
                 dhidden[0] += dt3;
                 // line 77: for (int i = 0; i < x.Length; i++) (its iterations, last first)
@@ -92,7 +92,7 @@ namespace Snap
                     double dt2 = 0;
                     double dp_2 = 0;
                     double dp_3 = 0;
-                    dp_3 += dp_1;
+                    dp_3 = dp_1;
                     dp_1 = 0;
                     // this iteration's values
                     i_1 = k0;
@@ -100,21 +100,21 @@ namespace Snap
                     if (x[i_1] > target[i_1])
                     {
                         // line 79: if (x[i] > target[i]) continue;
-                        dp_1 += dp_3;
+                        dp_1 = dp_3;
                     }
                     else
                     {
                         // line 79: if (x[i] > target[i]) continue;
-                        dp_2 += dp_3;
+                        dp_2 = dp_3;
                         // line 81: hidden[i % 2] = p;
                         dp_2 += dhidden[i_1 % 2];
                         dhidden[i_1 % 2] = 0;
                         // line 80: p = p * Math.Exp(x[i] - p);
-                        dp_1 += dp_2 * t2;
-                        dt2 += dp_2 * p_1;
-                        dt1 += dt2 * t2;
+                        dp_1 = dp_2 * t2;
+                        dt2 = dp_2 * p_1;
+                        dt1 = dt2 * t2;
                         t2 = doubleTape.Pop();
-                        dt0 += dt1;
+                        dt0 = dt1;
                         dp_1 -= dt1;
                         gradX[i_1] += dt0;
                     }

@@ -30,9 +30,9 @@ namespace Snap
             float dt1 = 0;
             float dt2 = seed;
             // line 46: MathF.Log(1 + MathF.Exp(x))
-            dt1 += dt2 / t1;
-            dt0 += dt1;
-            dx += dt0 * t0;
+            dt1 = dt2 / t1;
+            dt0 = dt1;
+            dx = dt0 * t0;
 
             gradX = dx;
             return t2;

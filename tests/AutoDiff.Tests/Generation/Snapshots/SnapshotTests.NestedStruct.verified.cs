@@ -34,9 +34,9 @@ namespace Snap
                 double dt1 = 0;
                 double dt2 = seed;
                 // line 93: W * x + b
-                dt1 += dt2;
-                db += dt2;
-                dx += dt1 * t0;
+                dt1 = dt2;
+                db = dt2;
+                dx = dt1 * t0;
 
                 gradX = dx;
                 gradB = db;

@@ -33,11 +33,11 @@ namespace Snap
             double dt1 = 0;
             double dt2 = seed;
             // line 9: x * y + Math.Sin(x)
-            dt0 += dt2;
-            dt1 += dt2;
-            dx += dt1 * global::System.Math.Cos(x);
+            dt0 = dt2;
+            dt1 = dt2;
+            dx = dt1 * global::System.Math.Cos(x);
             dx += dt0 * y;
-            dy += dt0 * x;
+            dy = dt0 * x;
 
             gradX = dx;
             gradY = dy;
