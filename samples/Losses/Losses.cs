@@ -1,9 +1,5 @@
 // The loss functions of samples/Losses: plain loops over spans, each [Differentiable]. Their backward methods are
 // generated at compile time (see obj/Debug/net10.0/generated/ with EmitCompilerGeneratedFiles).
-//
-// They are compiled with AUTODIFF_LOOPS, which the AutoDiffLoops property in Directory.Build.props defines (on by
-// default; they were written before the generator had loops).
-#if AUTODIFF_LOOPS
 using System;
 using AutoDiff;
 
@@ -113,4 +109,3 @@ public static partial class Loss
         return max + Math.Log(sum);
     }
 }
-#endif

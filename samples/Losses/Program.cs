@@ -6,37 +6,20 @@
 // For each loss the program calls the generated backward method at a random point, compares the gradient with central
 // finite differences and with AutoDiff.GradCheck, prints a table, and exits with 1 when any check fails.
 using System;
-#if AUTODIFF_LOOPS
 using System.Collections.Generic;
 using System.Globalization;
 using AutoDiff;
-#endif
 
 namespace Losses;
 
 public static class Program
-{
-    public static int Main()
-    {
-#if AUTODIFF_LOOPS
-        return Checks.Run();
-#else
-        Console.WriteLine("samples/Losses was built with AutoDiffLoops=false: the losses, which are loops, are not [Differentiable]");
-        Console.WriteLine("in this build. Build it with AutoDiffLoops=true (the default in Directory.Build.props) to check them.");
-        return 0;
-#endif
-    }
-}
-
-#if AUTODIFF_LOOPS
-internal static class Checks
 {
     private const double Step = 1e-6;
     private const double Tolerance = 1e-6;
 
     private sealed record Case(string Name, Func<double[], double> Loss, GradientFunc Backward, double[] Point);
 
-    public static int Run()
+    public static int Main()
     {
         var random = new Random(7);
         double[] Uniform(int n, double low, double high)
@@ -138,4 +121,3 @@ internal static class Checks
         return (fPlus - fMinus) / (plus - minus);
     }
 }
-#endif

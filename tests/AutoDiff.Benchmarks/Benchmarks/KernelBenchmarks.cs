@@ -33,10 +33,8 @@ public class RosenbrockBenchmarks
     [Benchmark(Baseline = true)]
     public double HandWritten() => HandWrittenGradients.Rosenbrock(_x, 1.0, _grad);
 
-#if AUTODIFF_LOOPS
     [Benchmark]
     public double Generated() => RosenbrockBackward(_x, 1.0, _grad);
-#endif
 
     [Benchmark]
     public double FiniteDifferences() => _problem.FiniteDifferences(_grad);
@@ -67,10 +65,8 @@ public class LogisticRegressionBenchmarks
     [Benchmark(Baseline = true)]
     public double HandWritten() => HandWrittenGradients.LogisticRegression(_w, _b, _x, _y, 1.0, _grad.AsSpan(0, _w.Length), out _grad[_w.Length]);
 
-#if AUTODIFF_LOOPS
     [Benchmark]
     public double Generated() => LogisticRegressionBackward(_w, _b, _x, _y, 1.0, _grad.AsSpan(0, _w.Length), out _grad[_w.Length]);
-#endif
 
     [Benchmark]
     public double FiniteDifferences() => _problem.FiniteDifferences(_grad);
@@ -110,10 +106,8 @@ public class MlpBenchmarks
     [Benchmark(Baseline = true)]
     public double HandWritten() => HandWrittenGradients.Mlp(_w1, _b1, _w2, _b2, _x, _y, 1.0, _gradW1, _gradB1, _gradW2, out _gradB2);
 
-#if AUTODIFF_LOOPS
     [Benchmark]
     public double Generated() => MlpBackward(_w1, _b1, _w2, _b2, _x, _y, 1.0, _gradW1, _gradB1, _gradW2, out _gradB2);
-#endif
 
     [Benchmark]
     public double FiniteDifferences() => _problem.FiniteDifferences(_grad);

@@ -12,11 +12,9 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// The generated method is <c>double LogisticRegressionBackward(double[] w, double b, double[] x, double[] y, double seed,
-    /// Span&lt;double&gt; gradW, out double gradB)</c>. [Differentiable] only with AUTODIFF_LOOPS (the AutoDiffLoops property, on by default).
+    /// Span&lt;double&gt; gradW, out double gradB)</c>.
     /// </remarks>
-#if AUTODIFF_LOOPS
     [Differentiable]
-#endif
     public static double LogisticRegression(double[] w, double b, [NoGrad] double[] x, [NoGrad] double[] y)
     {
         int d = w.Length;

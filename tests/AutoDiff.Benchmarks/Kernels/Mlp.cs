@@ -13,11 +13,9 @@ public static partial class Kernels
     /// <remarks>
     /// The hidden activations live in a stack buffer that is overwritten for every row of the batch. The generated
     /// method is <c>double MlpBackward(w1, b1, w2, b2, x, y, double seed, Span&lt;double&gt; gradW1, Span&lt;double&gt; gradB1,
-    /// Span&lt;double&gt; gradW2, out double gradB2)</c>. [Differentiable] only with AUTODIFF_LOOPS (the AutoDiffLoops property, on by default).
+    /// Span&lt;double&gt; gradW2, out double gradB2)</c>.
     /// </remarks>
-#if AUTODIFF_LOOPS
     [Differentiable]
-#endif
     public static double Mlp(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, double b2,
         [NoGrad] ReadOnlySpan<double> x, [NoGrad] ReadOnlySpan<double> y)
     {

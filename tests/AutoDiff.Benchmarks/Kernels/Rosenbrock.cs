@@ -11,11 +11,8 @@ public static partial class Kernels
     /// </summary>
     /// <remarks>
     /// The generated method is <c>double RosenbrockBackward(ReadOnlySpan&lt;double&gt; x, double seed, Span&lt;double&gt; gradX)</c>.
-    /// [Differentiable] only with AUTODIFF_LOOPS (the AutoDiffLoops property, on by default).
     /// </remarks>
-#if AUTODIFF_LOOPS
     [Differentiable]
-#endif
     public static double Rosenbrock(ReadOnlySpan<double> x)
     {
         double sum = 0;

@@ -16,16 +16,3 @@ internal static class DataGenerator
         return values;
     }
 }
-
-/// <summary>Whether the kernels that need loops are [Differentiable] in this build (AUTODIFF_LOOPS, the AutoDiffLoops property).</summary>
-internal static class LoopSupport
-{
-#if AUTODIFF_LOOPS
-    public const bool Enabled = true;
-#else
-    public const bool Enabled = false;
-#endif
-
-    public static void NotGenerated(string kernel)
-        => throw new NotSupportedException(kernel + ": built with AutoDiffLoops=false, the kernel is not [Differentiable] and has no generated backward method.");
-}

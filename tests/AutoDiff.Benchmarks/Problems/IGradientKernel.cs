@@ -15,9 +15,6 @@ public interface IGradientKernel
     /// <summary>The number of differentiable scalars.</summary>
     int Dimension { get; }
 
-    /// <summary>Whether the generated backward method exists in this build (loops need AUTODIFF_LOOPS).</summary>
-    bool HasGenerated { get; }
-
     /// <summary>Copies the current parameters into <paramref name="flat"/>.</summary>
     void GetParameters(Span<double> flat);
 
@@ -31,7 +28,6 @@ public interface IGradientKernel
     double HandWritten(double seed, Span<double> gradient);
 
     /// <summary>The generated backward method: adds seed times the gradient into <paramref name="gradient"/>.</summary>
-    /// <exception cref="NotSupportedException">When <see cref="HasGenerated"/> is false.</exception>
     double Generated(double seed, Span<double> gradient);
 
     /// <summary>Sets <paramref name="gradient"/> to the central differences of <see cref="Primal"/>; returns the value.</summary>

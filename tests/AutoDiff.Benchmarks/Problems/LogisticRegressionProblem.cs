@@ -46,8 +46,6 @@ public sealed class LogisticRegressionProblem : IGradientKernel
 
     public int Dimension => W.Length + 1;
 
-    public bool HasGenerated => LoopSupport.Enabled;
-
     public void GetParameters(Span<double> flat)
     {
         W.CopyTo(flat);
@@ -71,14 +69,9 @@ public sealed class LogisticRegressionProblem : IGradientKernel
 
     public double Generated(double seed, Span<double> gradient)
     {
-#if AUTODIFF_LOOPS
         double value = LogisticRegressionBackward(W, _b, X, Y, seed, gradient.Slice(0, W.Length), out double gradB);
         gradient[W.Length] += gradB;
         return value;
-#else
-        LoopSupport.NotGenerated(Name);
-        return 0;
-#endif
     }
 
     public double FiniteDifferences(Span<double> gradient)

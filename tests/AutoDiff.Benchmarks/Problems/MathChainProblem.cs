@@ -27,8 +27,6 @@ public sealed class MathChainProblem : IGradientKernel
 
     public int Dimension => 3;
 
-    public bool HasGenerated => true;
-
     public void GetParameters(Span<double> flat) => (flat[0], flat[1], flat[2]) = (_x, _y, _z);
 
     public void SetParameters(ReadOnlySpan<double> flat) => (_x, _y, _z) = (flat[0], flat[1], flat[2]);

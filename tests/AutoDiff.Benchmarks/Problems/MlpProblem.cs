@@ -54,8 +54,6 @@ public sealed class MlpProblem : IGradientKernel
 
     public int Dimension => W1.Length + B1.Length + W2.Length + 1;
 
-    public bool HasGenerated => LoopSupport.Enabled;
-
     public void GetParameters(Span<double> flat)
     {
         W1.CopyTo(flat);
@@ -84,15 +82,10 @@ public sealed class MlpProblem : IGradientKernel
 
     public double Generated(double seed, Span<double> gradient)
     {
-#if AUTODIFF_LOOPS
         double value = MlpBackward(W1, B1, W2, _b2, X, Y, seed,
             gradient.Slice(0, W1.Length), gradient.Slice(W1.Length, B1.Length), gradient.Slice(W1.Length + B1.Length, W2.Length), out double gradB2);
         gradient[Dimension - 1] += gradB2;
         return value;
-#else
-        LoopSupport.NotGenerated(Name);
-        return 0;
-#endif
     }
 
     public double FiniteDifferences(Span<double> gradient)

@@ -21,8 +21,6 @@ public sealed class RosenbrockProblem : IGradientKernel
 
     public int Dimension => X.Length;
 
-    public bool HasGenerated => LoopSupport.Enabled;
-
     public void GetParameters(Span<double> flat) => X.CopyTo(flat);
 
     public void SetParameters(ReadOnlySpan<double> flat) => flat.CopyTo(X);
@@ -31,15 +29,7 @@ public sealed class RosenbrockProblem : IGradientKernel
 
     public double HandWritten(double seed, Span<double> gradient) => HandWrittenGradients.Rosenbrock(X, seed, gradient);
 
-    public double Generated(double seed, Span<double> gradient)
-    {
-#if AUTODIFF_LOOPS
-        return RosenbrockBackward(X, seed, gradient);
-#else
-        LoopSupport.NotGenerated(Name);
-        return 0;
-#endif
-    }
+    public double Generated(double seed, Span<double> gradient) => RosenbrockBackward(X, seed, gradient);
 
     public double FiniteDifferences(Span<double> gradient)
     {
