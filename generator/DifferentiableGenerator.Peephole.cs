@@ -170,23 +170,11 @@ public sealed partial class DifferentiableGenerator
                 return;
             }
 
-            foreach (var node in block.Nodes)
+            foreach (var node in block.Descendants())
             {
-                switch (node)
+                if (node is CodeLine line && Assignment(line.Text) is var (name, _, _))
                 {
-                    case CodeLine line when Assignment(line.Text) is var (name, _, _):
-                        zero.Remove(name);
-                        break;
-                    case CodeSlot slot:
-                        Forget(slot.Block, zero);
-                        break;
-                    case CodeIf branch:
-                        Forget(branch.Then, zero);
-                        Forget(branch.Else, zero);
-                        break;
-                    case CodeLoop loop:
-                        Forget(loop.Body, zero);
-                        break;
+                    zero.Remove(name);
                 }
             }
         }

@@ -979,8 +979,7 @@ public sealed partial class DifferentiableGenerator
             }
 
             // Every push needs its pop: a slot that was filled must be part of the sweep.
-            var attached = new HashSet<CodeSlot>();
-            CollectSlots(reverse, attached);
+            var attached = new HashSet<CodeSlot>(reverse.Descendants().OfType<CodeSlot>());
             foreach (var slot in _popSlots.Values.Concat(_ifPopSlots.Values).Concat(_loopReverse.Values.SelectMany(l => new[] { l.Restore, l.EntryRestore })))
             {
                 if (!slot.Block.IsEmpty && !attached.Contains(slot))
@@ -1005,27 +1004,6 @@ public sealed partial class DifferentiableGenerator
         // A value defined as a literal (int i = 0) is printed as the literal.
         private Expr Folded(Expr operand)
             => operand is VariableExpr { Id: var id } && _definitions.TryGetValue(id, out var let) && let.Value is LiteralExpr literal ? literal : operand;
-
-        private static void CollectSlots(CodeBlock block, HashSet<CodeSlot> slots)
-        {
-            foreach (var node in block.Nodes)
-            {
-                switch (node)
-                {
-                    case CodeSlot slot:
-                        slots.Add(slot);
-                        CollectSlots(slot.Block, slots);
-                        break;
-                    case CodeIf branch:
-                        CollectSlots(branch.Then, slots);
-                        CollectSlots(branch.Else, slots);
-                        break;
-                    case CodeLoop loop:
-                        CollectSlots(loop.Body, slots);
-                        break;
-                }
-            }
-        }
 
         private string Adjoint(int valueId)
         {

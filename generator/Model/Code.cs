@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace AutoDiff.Generators.Model;
 
@@ -55,6 +56,26 @@ internal sealed class CodeBlock
     public void Add(CodeNode node) => Nodes.Add(node);
 
     public void Line(string text) => Nodes.Add(new CodeLine(text));
+
+    /// <summary>Every node of the block and of the blocks nested in it (slots, branches, loop bodies), each before what it contains.</summary>
+    public IEnumerable<CodeNode> Descendants()
+    {
+        foreach (var node in Nodes)
+        {
+            yield return node;
+            var nested = node switch
+            {
+                CodeSlot slot => slot.Block.Descendants(),
+                CodeIf branch => branch.Then.Descendants().Concat(branch.Else.Descendants()),
+                CodeLoop loop => loop.Body.Descendants(),
+                _ => Enumerable.Empty<CodeNode>(),
+            };
+            foreach (var inner in nested)
+            {
+                yield return inner;
+            }
+        }
+    }
 }
 
 /// <summary>The body of a backward method, in the parts the emitter lays out.</summary>
