@@ -525,6 +525,66 @@ public sealed class LoopGradientTests
             }
             """, Avoid: x => x.Any(v => Math.Abs(2 * v - 0.5) < 1e-3)),
 
+        new("TwoInductionVariables", """
+            [Differentiable] public static double F(double[] x)
+            {
+                double s = 0;
+                for (int i = 0, j = x.Length - 1; i < j; i++, j--)
+                {
+                    s += x[i] * x[j] + Math.Sin(x[j] - x[i]);
+                }
+
+                return s;
+            }
+            """),
+
+        new("SwitchWithContinueInLoop", """
+            [Differentiable] public static double F(double[] x)
+            {
+                double s = 0.5;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    switch (i % 3)
+                    {
+                        case 0:
+                            s = s * x[i];
+                            break;
+                        case 1:
+                            if (x[i] < 0) continue;
+                            s += Math.Exp(0.5 * x[i]);
+                            break;
+                        default:
+                            s -= x[i] * x[i];
+                            break;
+                    }
+
+                    s = Math.Tanh(s);
+                }
+
+                return s;
+            }
+            """, Avoid: x => x.Any(v => Math.Abs(v) < 1e-3)),
+
+        new("DoWhileFalseAndFloatAccumulator", """
+            [Differentiable] public static double F(float[] x)
+            {
+                double s = 1;
+                do { s = s * 2; } while (false);
+                foreach (float v in x) s += v * (double)v;
+                return s;
+            }
+
+            public static double V(double[] p) => F(p.Select(v => (float)v).ToArray());
+
+            public static double G(double[] p, double[] g, double seed)
+            {
+                var gf = new float[g.Length];
+                var value = FBackward(p.Select(v => (float)v).ToArray(), seed, gf);
+                for (int i = 0; i < g.Length; i++) g[i] += gf[i];
+                return value;
+            }
+            """, DefaultWrappers: false, IsFloat: true),
+
         new("NonConstantStride", """
             [Differentiable] public static double F(double[] x, [NoGrad] int stride)
             {
