@@ -72,7 +72,7 @@ public sealed partial class DifferentiableGenerator
         private readonly Dictionary<int, CodeSlot> _popSlots = new();
         private readonly Dictionary<LoweredIf, CodeSlot> _ifPopSlots = new();
         private readonly Dictionary<int, LetStmt> _definitions = new();
-        private readonly Dictionary<int, LoweredIf> _phiIfs = new();
+        private readonly Dictionary<LoweredIf, SortedSet<int>> _ifPhis = new();
         private readonly HashSet<int> _storedArrays = new();
         private readonly Dictionary<int, Strategy> _strategies = new();
         private readonly Dictionary<string, (string Name, string Declaration)> _tapes = new(StringComparer.Ordinal);
@@ -145,7 +145,7 @@ public sealed partial class DifferentiableGenerator
             return new BackwardBody(_tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
         }
 
-        // Definitions, the if that assigns each if-phi, and the buffers the method writes.
+        // Definitions, the phis each if assigns, and the buffers the method writes.
         private void Index(LoweredBlock block)
         {
             foreach (var statement in block.Statements)
@@ -159,9 +159,10 @@ public sealed partial class DifferentiableGenerator
                         _storedArrays.Add(store.ArrayId);
                         break;
                     case LoweredIf branch:
-                        foreach (var phi in branch.Then.Statements.Concat(branch.Else.Statements).OfType<PhiStmt>())
+                        var phis = new SortedSet<int>(branch.Then.Statements.Concat(branch.Else.Statements).OfType<PhiStmt>().Select(p => p.PhiId));
+                        if (phis.Count > 0)
                         {
-                            _phiIfs[phi.PhiId] = branch;
+                            _ifPhis[branch] = phis;
                         }
 
                         Index(branch.Then);
@@ -341,7 +342,7 @@ public sealed partial class DifferentiableGenerator
         private bool IsTaped(int valueId) => _strategies.TryGetValue(valueId, out var strategy) && strategy == Strategy.Taped;
 
         private IEnumerable<int> TapedPhisOf(LoweredIf branch)
-            => _phiIfs.Where(p => p.Value == branch && _method.Values[p.Key].Loop >= 0 && IsTaped(p.Key)).Select(p => p.Key).OrderBy(id => id);
+            => _ifPhis.TryGetValue(branch, out var phis) ? phis.Where(id => _method.Values[id].Loop >= 0 && IsTaped(id)) : Enumerable.Empty<int>();
 
         private List<string> HoistedDeclarations()
         {
@@ -478,7 +479,7 @@ public sealed partial class DifferentiableGenerator
                 }
             }
 
-            if (_context >= 0 && _phiIfs.ContainsValue(branch))
+            if (_context >= 0 && _ifPhis.ContainsKey(branch))
             {
                 code.Add(_ifPopSlots[branch] = new CodeSlot());
             }
@@ -661,6 +662,7 @@ public sealed partial class DifferentiableGenerator
 
                 case MathCallExpr call:
                     var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
+                    var arguments = call.Arguments.Select(a => _printer.PrintOperand(a)).ToList();
                     for (var i = 0; i < call.Arguments.Count; i++)
                     {
                         if (!IsActive(call.Arguments[i]))
@@ -668,7 +670,6 @@ public sealed partial class DifferentiableGenerator
                             continue;
                         }
 
-                        var arguments = call.Arguments.Select(a => _printer.PrintOperand(a)).ToList();
                         if (rule.Adjoint(i, arguments, value.Name, adjoint, value.Type.Kind) is { } contribution)
                         {
                             // Record what the contribution reads: the arguments it uses, and the result (Exp, Sqrt, Tanh...).
