@@ -249,8 +249,7 @@ public sealed partial class DifferentiableGenerator
         }
 
         /// <summary>Every value an expression reads, through any edge.</summary>
-        public static IEnumerable<int> ReferencedValues(Expr value)
-            => value is VariableExpr v ? new[] { v.Id } : Children(value).SelectMany(ReferencedValues);
+        public static IEnumerable<int> ReferencedValues(Expr value) => value.ReferencedValues();
 
         /// <summary>True when a gradient would have to flow into this expression: it depends differentiably on a varied value.</summary>
         private static bool CarriesGradient(Expr value, bool[] varied) => (value.Type.IsFloating || value.Type.IsFloatingArray) && value switch
@@ -330,7 +329,7 @@ public sealed partial class DifferentiableGenerator
                     break;
             }
 
-            foreach (var child in Children(value))
+            foreach (var child in value.Children)
             {
                 FindStops(child, varied, diagnostics, reported);
             }
@@ -344,18 +343,5 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        private static IEnumerable<Expr> Children(Expr value) => value switch
-        {
-            BinaryExpr b => new[] { b.Left, b.Right },
-            UnaryExpr u => new[] { u.Operand },
-            ConvertExpr c => new[] { c.Operand },
-            ElementExpr e => new[] { e.Array, e.Index },
-            NewArrayExpr n => new[] { n.Length },
-            ConditionalExpr c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-            MathCallExpr m => m.Arguments,
-            UserCallExpr u => u.Receiver is null ? u.Arguments : u.Arguments.Prepend(u.Receiver),
-            OpaqueExpr o => o.Arguments,
-            _ => Enumerable.Empty<Expr>(),
-        };
     }
 }

@@ -431,30 +431,8 @@ public sealed partial class DifferentiableGenerator
         }
 
         /// <summary>Replaces variable reads in a tree (a condition, an integer expression) with the values they hold.</summary>
-        private static Expr Rewrite(Expr expression, Dictionary<int, Expr> environment) => expression switch
-        {
-            VariableExpr variable => environment[variable.Id],
-            LiteralExpr => expression,
-            BinaryExpr binary => binary with { Left = Rewrite(binary.Left, environment), Right = Rewrite(binary.Right, environment) },
-            UnaryExpr unary => unary with { Operand = Rewrite(unary.Operand, environment) },
-            ConvertExpr convert => convert with { Operand = Rewrite(convert.Operand, environment) },
-            ElementExpr element => element with { Array = Rewrite(element.Array, environment), Index = Rewrite(element.Index, environment) },
-            NewArrayExpr buffer => buffer with { Length = Rewrite(buffer.Length, environment) },
-            ConditionalExpr conditional => conditional with
-            {
-                Condition = Rewrite(conditional.Condition, environment),
-                WhenTrue = Rewrite(conditional.WhenTrue, environment),
-                WhenFalse = Rewrite(conditional.WhenFalse, environment),
-            },
-            MathCallExpr call => call with { Arguments = call.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray() },
-            UserCallExpr call => call with
-            {
-                Receiver = call.Receiver is null ? null : Rewrite(call.Receiver, environment),
-                Arguments = call.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray(),
-            },
-            OpaqueExpr opaque => opaque with { Arguments = opaque.Arguments.Select(a => Rewrite(a, environment)).ToEquatableArray() },
-            _ => throw new InvalidOperationException("unexpected expression " + expression.GetType().Name),
-        };
+        private static Expr Rewrite(Expr expression, Dictionary<int, Expr> environment)
+            => expression is VariableExpr variable ? environment[variable.Id] : expression.Map(e => Rewrite(e, environment));
 
         /// <summary>Starts a scope for <see cref="_elementReads"/>; the caller restores the returned one at its end.</summary>
         private Dictionary<(int Array, Expr Index), VariableExpr> EnterScope()

@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
 using AutoDiff.Generators.Helpers;
 
 namespace AutoDiff.Generators.Model;
@@ -67,36 +70,139 @@ public enum UnaryOp
     Negate, Plus, Not, BitwiseNot,
 }
 
-/// <summary>An expression of the source IR. <see cref="Type"/> is the type of its value.</summary>
-public abstract record Expr(TypeRef Type);
+/// <summary>
+/// An expression of the source IR. <see cref="Type"/> is the type of its value. Every kind lists its operands in
+/// <see cref="Children"/> and rebuilds itself from new ones in <see cref="Map"/>: the one traversal every stage uses,
+/// so a new kind is one edit here (the compiler asks for both members) instead of one per recursive switch.
+/// </summary>
+public abstract record Expr(TypeRef Type)
+{
+    /// <summary>The operand expressions, in evaluation order (a receiver first).</summary>
+    public abstract IEnumerable<Expr> Children { get; }
+
+    /// <summary>The same node with each operand replaced by <paramref name="map"/> of it (the node itself when nothing changes).</summary>
+    public abstract Expr Map(Func<Expr, Expr> map);
+
+    /// <summary>This node and every node below it, each before its operands.</summary>
+    public IEnumerable<Expr> DescendantsAndSelf()
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            yield return node;
+            foreach (var child in node.Children.Reverse())
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    /// <summary>The SSA values (after lowering) or variables (before) that the expression reads.</summary>
+    public IEnumerable<int> ReferencedValues() => DescendantsAndSelf().OfType<VariableExpr>().Select(v => v.Id);
+
+    private protected static readonly Expr[] None = Array.Empty<Expr>();
+
+    /// <summary>Maps every expression; <paramref name="changed"/> tells whether any came back as a different node.</summary>
+    private protected static EquatableArray<Expr> MapAll(EquatableArray<Expr> expressions, Func<Expr, Expr> map, out bool changed)
+    {
+        Expr[]? mapped = null;
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            var result = map(expressions[i]);
+            if (!ReferenceEquals(result, expressions[i]))
+            {
+                mapped ??= expressions.ToArray();
+                mapped[i] = result;
+            }
+        }
+
+        changed = mapped is not null;
+        return mapped is null ? expressions : new EquatableArray<Expr>(mapped);
+    }
+}
 
 /// <summary>A constant, already formatted as a C# literal of its type (<c>2.0</c>, <c>0.5f</c>, <c>true</c>).</summary>
-public sealed record LiteralExpr(string Text, TypeRef Type) : Expr(Type);
+public sealed record LiteralExpr(string Text, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => None;
+
+    public override Expr Map(Func<Expr, Expr> map) => this;
+}
 
 /// <summary>A read of a parameter or local. After lowering, <see cref="Id"/> names an SSA value instead.</summary>
-public sealed record VariableExpr(int Id, TypeRef Type) : Expr(Type);
+public sealed record VariableExpr(int Id, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => None;
 
-public sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, TypeRef Type) : Expr(Type);
+    public override Expr Map(Func<Expr, Expr> map) => this;
+}
 
-public sealed record UnaryExpr(UnaryOp Op, Expr Operand, TypeRef Type) : Expr(Type);
+public sealed record BinaryExpr(BinaryOp Op, Expr Left, Expr Right, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => new[] { Left, Right };
+
+    public override Expr Map(Func<Expr, Expr> map)
+        => (map(Left), map(Right)) is var (left, right) && (!ReferenceEquals(left, Left) || !ReferenceEquals(right, Right)) ? this with { Left = left, Right = right } : this;
+}
+
+public sealed record UnaryExpr(UnaryOp Op, Expr Operand, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => new[] { Operand };
+
+    public override Expr Map(Func<Expr, Expr> map) => map(Operand) is var operand && !ReferenceEquals(operand, Operand) ? this with { Operand = operand } : this;
+}
 
 /// <summary>A numeric conversion; <see cref="Expr.Type"/> is the target type.</summary>
-public sealed record ConvertExpr(Expr Operand, TypeRef Type, LocationInfo? Location) : Expr(Type);
+public sealed record ConvertExpr(Expr Operand, TypeRef Type, LocationInfo? Location) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => new[] { Operand };
+
+    public override Expr Map(Func<Expr, Expr> map) => map(Operand) is var operand && !ReferenceEquals(operand, Operand) ? this with { Operand = operand } : this;
+}
 
 /// <summary>An element read <c>array[index]</c> of an array or span.</summary>
-public sealed record ElementExpr(Expr Array, Expr Index, TypeRef Type) : Expr(Type);
+public sealed record ElementExpr(Expr Array, Expr Index, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => new[] { Array, Index };
+
+    public override Expr Map(Func<Expr, Expr> map)
+        => (map(Array), map(Index)) is var (array, index) && (!ReferenceEquals(array, Array) || !ReferenceEquals(index, Index)) ? this with { Array = array, Index = index } : this;
+}
 
 /// <summary>A local buffer: <c>new T[length]</c> or <c>stackalloc T[length]</c>; <see cref="Expr.Type"/> is the array or span type.</summary>
-public sealed record NewArrayExpr(TypeRef ElementType, Expr Length, bool IsStackalloc, TypeRef Type) : Expr(Type);
+public sealed record NewArrayExpr(TypeRef ElementType, Expr Length, bool IsStackalloc, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => new[] { Length };
+
+    public override Expr Map(Func<Expr, Expr> map) => map(Length) is var length && !ReferenceEquals(length, Length) ? this with { Length = length } : this;
+}
 
 /// <summary><c>c ? a : b</c> (also what switch expressions lower to).</summary>
-public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type);
+public sealed record ConditionalExpr(Expr Condition, Expr WhenTrue, Expr WhenFalse, TypeRef Type) : Expr(Type)
+{
+    public override IEnumerable<Expr> Children => new[] { Condition, WhenTrue, WhenFalse };
+
+    public override Expr Map(Func<Expr, Expr> map)
+    {
+        var (condition, whenTrue, whenFalse) = (map(Condition), map(WhenTrue), map(WhenFalse));
+        return ReferenceEquals(condition, Condition) && ReferenceEquals(whenTrue, WhenTrue) && ReferenceEquals(whenFalse, WhenFalse)
+            ? this
+            : this with { Condition = condition, WhenTrue = whenTrue, WhenFalse = whenFalse };
+    }
+}
 
 /// <summary>A call of a function with a built-in derivative rule (<see cref="DerivativeRules"/>).</summary>
 /// <param name="Function">The rule's name, e.g. <c>Sin</c>.</param>
 /// <param name="Callee">The callee as printed, e.g. <c>global::System.Math.Sin</c>.</param>
 public sealed record MathCallExpr(string Function, string Callee, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type)
 {
+    public override IEnumerable<Expr> Children => Arguments;
+
+    public override Expr Map(Func<Expr, Expr> map) => MapAll(Arguments, map, out var changed) is var arguments && changed ? this with { Arguments = arguments } : this;
+
+
     /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace the built-in rule.</summary>
     public string? TargetId { get; init; }
 }
@@ -130,6 +236,16 @@ public sealed record UserCallExpr(
     TypeRef Type,
     LocationInfo? Location) : Expr(Type)
 {
+    public override IEnumerable<Expr> Children => Receiver is null ? Arguments : Arguments.Prepend(Receiver);
+
+    public override Expr Map(Func<Expr, Expr> map)
+    {
+        var receiver = Receiver is null ? null : map(Receiver);
+        var arguments = MapAll(Arguments, map, out var changed);
+        return ReferenceEquals(receiver, Receiver) && !changed ? this : this with { Receiver = receiver, Arguments = arguments };
+    }
+
+
     /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace its generated backward.</summary>
     public string? TargetId { get; init; }
 }
@@ -142,6 +258,11 @@ public sealed record UserCallExpr(
 /// </summary>
 public sealed record OpaqueExpr(string Format, string Display, bool IsCall, EquatableArray<Expr> Arguments, TypeRef Type, LocationInfo? Location) : Expr(Type)
 {
+    public override IEnumerable<Expr> Children => Arguments;
+
+    public override Expr Map(Func<Expr, Expr> map) => MapAll(Arguments, map, out var changed) is var arguments && changed ? this with { Arguments = arguments } : this;
+
+
     /// <summary>For a call that a [DerivativeOf] registration may give a derivative: what the call resolves by.</summary>
     public CallTarget? Target { get; init; }
 }
