@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using AutoDiff.Generators.Helpers;
 using AutoDiff.Generators.Model;
+using AutoDiff.Generators.Rules;
 
 namespace AutoDiff.Generators;
 
@@ -228,7 +229,7 @@ public sealed partial class DifferentiableGenerator
                     var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
                     for (var i = 0; i < call.Arguments.Count; i++)
                     {
-                        if (!rule.StopsGradient && rule.Adjoints[i] is not null && call.Arguments[i] is VariableExpr argument && argument.Type.IsFloating)
+                        if (!rule.StopsGradient && rule.Partials[i] is not null && call.Arguments[i] is VariableExpr argument && argument.Type.IsFloating)
                         {
                             yield return argument.Id;
                         }

@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using AutoDiff.Generators.Emit;
 using AutoDiff.Generators.Helpers;
+using AutoDiff.Generators.Ir;
 using AutoDiff.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -13,13 +15,16 @@ namespace AutoDiff.Generators;
 public sealed partial class DifferentiableGenerator
 {
     /// <summary>The stages after parsing, shared by the emitter and the analyzer: lower to SSA, analyze activity, transform.</summary>
-    internal static (BackwardBody? Body, List<DiagnosticInfo> Diagnostics) BuildBackward(MethodModel model)
+    internal static (GeneratedBackward? Body, List<DiagnosticInfo> Diagnostics) BuildBackward(MethodModel model)
     {
         var lowered = Lowering.Lower(model);
         var activity = Activity.Analyze(lowered);
         var hasErrors = activity.Diagnostics.Any(d => d.IsError);
-        return hasErrors ? (null, activity.Diagnostics) : (ReverseMode.Transform(lowered, activity.Active), activity.Diagnostics);
+        return hasErrors ? (null, activity.Diagnostics) : (new GeneratedBackward(lowered, ReverseMode.Transform(lowered, activity.Active)), activity.Diagnostics);
     }
+
+    /// <summary>A method's SSA form and the backward IR built from it: what the emitter prints.</summary>
+    internal sealed record GeneratedBackward(LoweredMethod Lowered, BackwardMethod Method);
 
     /// <summary>Lays out one generated file per type: the partial type declarations and a backward method per [Differentiable] method.</summary>
     internal static class Emitter
@@ -28,7 +33,7 @@ public sealed partial class DifferentiableGenerator
 
         public static void Emit(SourceProductionContext context, TypeModel type)
         {
-            var methods = new List<(MethodModel Model, BackwardBody Body)>();
+            var methods = new List<(MethodModel Model, GeneratedBackward Body)>();
             foreach (var method in type.Methods)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
@@ -68,7 +73,7 @@ public sealed partial class DifferentiableGenerator
             return sb.ToString().TrimEnd('_') + HintNameSuffix;
         }
 
-        private static string Write(List<(MethodModel Model, BackwardBody Body)> methods)
+        private static string Write(List<(MethodModel Model, GeneratedBackward Body)> methods)
         {
             var first = methods[0].Model;
             var writer = new SourceWriter();
@@ -112,15 +117,19 @@ public sealed partial class DifferentiableGenerator
             return writer.ToString();
         }
 
-        private static void WriteMethod(SourceWriter writer, MethodModel method, BackwardBody body)
+        private static void WriteMethod(SourceWriter writer, MethodModel method, GeneratedBackward generated)
         {
+            var body = generated.Method;
+            var seed = body.Seed.Name;
+            var expressions = new ExpressionPrinter(generated.Lowered.Values);
+            var printer = new BackwardPrinter(expressions, writer);
             var returnType = method.ReturnType.Display;
             var signatureTypes = string.Join(", ", method.Parameters.Select(p => p.Type.Display));
             var differentiable = method.Parameters.Where(p => p.Role != ParameterRole.Constant).ToList();
 
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// Reverse-mode derivative of <c>{Xml(method.Name)}({Xml(signatureTypes)})</c> ({Xml(method.SourceFileName)}, line {method.SourceLine.ToString(CultureInfo.InvariantCulture)}):");
-            writer.WriteLine($"/// returns its value and sets each gradient parameter to <paramref name=\"{body.SeedName}\"/> times the partial derivative of the result.");
+            writer.WriteLine($"/// returns its value and sets each gradient parameter to <paramref name=\"{seed}\"/> times the partial derivative of the result.");
             writer.WriteLine("/// </summary>");
             foreach (var parameter in method.Parameters)
             {
@@ -128,19 +137,19 @@ public sealed partial class DifferentiableGenerator
                 writer.WriteLine($"/// <param name=\"{Unescape(parameter.Name)}\">{note}</param>");
             }
 
-            writer.WriteLine($"/// <param name=\"{body.SeedName}\">The gradient flowing into the result (PyTorch's <c>grad_output</c>); 1 for a plain gradient.</param>");
+            writer.WriteLine($"/// <param name=\"{seed}\">The gradient flowing into the result (PyTorch's <c>grad_output</c>); 1 for a plain gradient.</param>");
             foreach (var parameter in differentiable)
             {
                 writer.WriteLine(parameter.Role == ParameterRole.Span
-                    ? $"/// <param name=\"{parameter.GradientName}\">Receives, added to what it holds, <paramref name=\"{body.SeedName}\"/> times the gradient with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>; its length must be that of <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>"
-                    : $"/// <param name=\"{parameter.GradientName}\"><paramref name=\"{body.SeedName}\"/> times the partial derivative of the result with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>");
+                    ? $"/// <param name=\"{parameter.GradientName}\">Receives, added to what it holds, <paramref name=\"{seed}\"/> times the gradient with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>; its length must be that of <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>"
+                    : $"/// <param name=\"{parameter.GradientName}\"><paramref name=\"{seed}\"/> times the partial derivative of the result with respect to <paramref name=\"{Unescape(parameter.Name)}\"/>.</param>");
             }
 
             writer.WriteLine($"/// <returns>The value of <c>{Xml(method.Name)}</c> at these arguments.</returns>");
             writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"AutoDiff.Generators\", \"{s_version}\")]");
 
             var parameters = method.Parameters.Select(p => p.Declaration)
-                .Concat(new[] { returnType + " " + body.SeedName })
+                .Concat(new[] { returnType + " " + seed })
                 .Concat(differentiable.Select(p => p.Role == ParameterRole.Span
                     ? $"global::System.Span<{p.Type.Element.Display}> {p.GradientName}"
                     : $"out {p.Type.Display} {p.GradientName}"));
@@ -149,90 +158,55 @@ public sealed partial class DifferentiableGenerator
             writer.WriteLine("// Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.");
             foreach (var declaration in body.Declarations)
             {
-                writer.WriteLine(declaration);
+                printer.Statement(declaration);
             }
 
             if (body.Tapes.Count > 0)
             {
                 // Values that loop iterations overwrite and the reverse sweep needs; on the stack while they fit.
-                foreach (var (_, declaration) in body.Tapes)
+                foreach (var tape in body.Tapes)
                 {
-                    writer.WriteLine(declaration);
+                    var element = tape.Element.Display;
+                    writer.WriteLine($"var {tape.Local.Name} = new global::AutoDiff.Tape<{element}>(stackalloc {element}[{tape.Capacity.ToString(CultureInfo.InvariantCulture)}]);");
                 }
 
                 writer.OpenBlock("try");
             }
 
-            WriteBlock(writer, body.Forward);
+            printer.Block(body.Forward);
 
             if (!body.Reverse.IsEmpty || body.AdjointDeclarations.Count > 0)
             {
                 writer.WriteLine();
-                writer.WriteLine($"// Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with {body.SeedName}) back to the parameters.");
+                writer.WriteLine($"// Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with {seed}) back to the parameters.");
                 foreach (var declaration in body.AdjointDeclarations)
                 {
-                    writer.WriteLine(declaration);
+                    printer.Statement(declaration);
                 }
 
-                WriteBlock(writer, body.Reverse);
+                printer.Block(body.Reverse);
             }
 
             writer.WriteLine();
             foreach (var gradient in body.Gradients)
             {
-                writer.WriteLine(gradient);
+                printer.Statement(gradient);
             }
 
-            writer.WriteLine($"return {body.Result};");
+            writer.WriteLine($"return {expressions.Print(body.Result)};");
             if (body.Tapes.Count > 0)
             {
                 writer.CloseBlock();
                 writer.OpenBlock("finally");
-                foreach (var (name, _) in body.Tapes)
+                foreach (var tape in body.Tapes)
                 {
-                    writer.WriteLine(name + ".Dispose();");
+                    writer.WriteLine(tape.Local.Name + ".Dispose();");
                 }
 
                 writer.CloseBlock();
             }
 
             writer.CloseBlock();
-        }
-
-        private static void WriteBlock(SourceWriter writer, CodeBlock block)
-        {
-            foreach (var node in block.Nodes)
-            {
-                switch (node)
-                {
-                    case CodeComment comment:
-                        writer.WriteLine("// " + comment.Text);
-                        break;
-                    case CodeLine line:
-                        writer.WriteLine(line.Text);
-                        break;
-                    case CodeSlot slot:
-                        WriteBlock(writer, slot.Block);
-                        break;
-                    case CodeLoop loop:
-                        writer.OpenBlock(loop.Header);
-                        WriteBlock(writer, loop.Body);
-                        writer.CloseBlock();
-                        break;
-                    case CodeIf branch:
-                        writer.OpenBlock($"if ({branch.Condition})");
-                        WriteBlock(writer, branch.Then);
-                        writer.CloseBlock();
-                        if (!branch.Else.IsEmpty)
-                        {
-                            writer.OpenBlock("else");
-                            WriteBlock(writer, branch.Else);
-                            writer.CloseBlock();
-                        }
-
-                        break;
-                }
-            }
         }
 
         private static string Unescape(string name) => name.StartsWith("@", StringComparison.Ordinal) ? name.Substring(1) : name;

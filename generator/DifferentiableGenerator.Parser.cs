@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using AutoDiff.Generators.Helpers;
 using AutoDiff.Generators.Model;
+using AutoDiff.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

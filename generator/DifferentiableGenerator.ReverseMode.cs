@@ -2,7 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using AutoDiff.Generators.Helpers;
+using AutoDiff.Generators.Ir;
 using AutoDiff.Generators.Model;
+using AutoDiff.Generators.Rules;
+using AutoDiff.Generators.Transforms;
 
 namespace AutoDiff.Generators;
 
@@ -38,45 +42,44 @@ public sealed partial class DifferentiableGenerator
         }
 
         /// <summary>What the reverse of one loop leaves to fill once every reader is known.</summary>
-        private sealed class LoopReverse(string count, string iteration)
+        private sealed class LoopReverse(Local count, Local iteration)
         {
-            public string Count { get; } = count;
+            public Local Count { get; } = count;
 
-            public string Iteration { get; } = iteration;
+            public Local Iteration { get; } = iteration;
 
             /// <summary>Adjoint declarations of the values the body defines (zero at each reverse iteration).</summary>
-            public CodeSlot Adjoints { get; } = new();
+            public BSlot Adjoints { get; } = new();
 
             /// <summary>Restores the iteration's header phis and recomputes cheap values.</summary>
-            public CodeSlot Restore { get; } = new();
+            public BSlot Restore { get; } = new();
 
             /// <summary>After the reverse loop: pops what the forward loop's entry pushed (nested loops only).</summary>
-            public CodeSlot EntryRestore { get; } = new();
+            public BSlot EntryRestore { get; } = new();
 
             public bool Emitted { get; set; }
         }
 
         private readonly LoweredMethod _method;
         private readonly bool[] _active;
-        private readonly ExpressionPrinter _printer;
         private readonly HashSet<string> _names;
-        private readonly string[] _adjointNames;
+        private readonly Local?[] _adjoints;
         private readonly HashSet<int> _readInReverse = new();
         private readonly Dictionary<int, HashSet<int>> _readContexts = new();
         private readonly HashSet<int> _adjointsUsed = new();
-        private readonly Dictionary<LoweredIf, string> _branchFlags = new();
+        private readonly Dictionary<LoweredIf, Local> _branchFlags = new();
         private readonly HashSet<LoweredIf> _nestedIfs = new();
         private readonly HashSet<LoweredIf> _tapedFlags = new();
         private readonly HashSet<int> _assignedPhis = new();
         private readonly Dictionary<int, LoopReverse> _loopReverse = new();
-        private readonly Dictionary<int, CodeSlot> _popSlots = new();
-        private readonly Dictionary<LoweredIf, CodeSlot> _ifPopSlots = new();
+        private readonly Dictionary<int, BSlot> _popSlots = new();
+        private readonly Dictionary<LoweredIf, BSlot> _ifPopSlots = new();
         private readonly Dictionary<int, LetStmt> _definitions = new();
         private readonly Dictionary<LoweredIf, SortedSet<int>> _ifPhis = new();
         private readonly HashSet<int> _storedArrays = new();
         private readonly Dictionary<int, Strategy> _strategies = new();
-        private readonly Dictionary<string, (string Name, string Declaration)> _tapes = new(StringComparer.Ordinal);
-        private readonly string _seed;
+        private readonly Dictionary<string, Tape> _tapes = new(StringComparer.Ordinal);
+        private readonly Local _seed;
         private int _context = -1;
         private int _branchCount;
         private int _gradientTemporaryCount;
@@ -86,19 +89,18 @@ public sealed partial class DifferentiableGenerator
         {
             _method = method;
             _active = active;
-            _printer = new ExpressionPrinter(method.Values);
             _names = method.Names;
-            _seed = Parser.UniqueName("seed", _names);
-            _adjointNames = new string[method.Values.Count];
+            _seed = new Local(Parser.UniqueName("seed", _names), method.Source.ReturnType);
+            _adjoints = new Local?[method.Values.Count];
             Index(method.Body);
         }
 
-        public static BackwardBody Transform(LoweredMethod method, bool[] active) => new ReverseMode(method, active).Run();
+        public static BackwardMethod Transform(LoweredMethod method, bool[] active) => new ReverseMode(method, active).Run();
 
-        private BackwardBody Run()
+        private BackwardMethod Run()
         {
             var resultValue = _method.Result as VariableExpr;
-            var reverse = new CodeBlock();
+            var reverse = new BBlock();
             if (resultValue is not null && _active[resultValue.Id])
             {
                 _adjointsUsed.Add(resultValue.Id);
@@ -108,28 +110,28 @@ public sealed partial class DifferentiableGenerator
             DecideStrategies();
             FillSlots(reverse);
 
-            var forward = new CodeBlock();
+            var forward = new BBlock();
             ForwardBlock(_method.Body, forward, nested: false);
-            var result = _printer.Print(_method.Result);
+            var result = _method.Result;
             if (resultValue is not null && _strategies.ContainsKey(resultValue.Id))
             {
                 // The reverse sweep restores this variable to earlier iterations' values: keep the result first.
-                result = Parser.UniqueName("value", _names);
-                forward.Line($"{_method.Values[resultValue.Id].Type.Display} {result} = {_printer.Name(resultValue.Id)};");
+                var kept = new Local(Parser.UniqueName("value", _names), resultValue.Type);
+                forward.Add(new BDeclare(new LocalTarget(kept), kept.Type, resultValue));
+                result = new LocalExpr(kept);
             }
 
             var declarations = HoistedDeclarations();
             var adjointDeclarations = _adjointsUsed
                 .Where(id => !_method.Values[id].Type.IsFloatingArray && _method.Values[id].Loop < 0)
                 .OrderBy(id => id)
-                .Select(id => resultValue is not null && id == resultValue.Id
-                    ? $"{_method.Values[id].Type.Display} {Adjoint(id)} = {_seed};"
-                    : $"{_method.Values[id].Type.Display} {Adjoint(id)} = 0;")
+                .Select(id => new BDeclare(new LocalTarget(Adjoint(id)), _method.Values[id].Type,
+                    resultValue is not null && id == resultValue.Id ? new LocalExpr(_seed) : Zero))
                 .ToList();
 
-            Peephole.FirstWritesAssign(reverse, adjointDeclarations);
+            FirstWriteAssign.Run(reverse, adjointDeclarations);
 
-            var gradients = new List<string>();
+            var gradients = new List<BAssign>();
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
@@ -139,11 +141,27 @@ public sealed partial class DifferentiableGenerator
                 }
 
                 var valueId = _method.ParameterValues[i];
-                gradients.Add(_adjointsUsed.Contains(valueId) ? $"{parameter.GradientName} = {Adjoint(valueId)};" : $"{parameter.GradientName} = 0;");
+                var gradient = new Local(parameter.GradientName, parameter.Type);
+                gradients.Add(new BAssign(new LocalTarget(gradient), AssignKind.Set, _adjointsUsed.Contains(valueId) ? new LocalExpr(Adjoint(valueId)) : Zero));
             }
 
-            return new BackwardBody(_tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
+            return new BackwardMethod(_tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
         }
+
+        /// <summary>The literal 0, which C# converts to any numeric type.</summary>
+        private static readonly LiteralExpr Zero = new("0", TypeRef.Int);
+
+        private static readonly LiteralExpr One = new("1", TypeRef.Int);
+
+        private static LiteralExpr Bool(bool value) => new(value ? "true" : "false", TypeRef.Bool);
+
+        private VariableExpr Value(int valueId) => new(valueId, _method.Values[valueId].Type);
+
+        private LocalExpr AdjointOf(int valueId) => new(Adjoint(valueId));
+
+        private static OpaqueExpr Length(Expr array) => new("{0}.Length", "Length", IsCall: false, new[] { array }.ToEquatableArray(), TypeRef.Int, null);
+
+        private static BComment LineComment(LoweredStmt statement, string suffix = "") => new(LineText(statement) + suffix);
 
         // Definitions, the phis each if assigns, and the buffers the method writes.
         private void Index(LoweredBlock block)
@@ -177,14 +195,14 @@ public sealed partial class DifferentiableGenerator
 
         // ---- Forward sweep --------------------------------------------------------------------------------------
 
-        private void ForwardBlock(LoweredBlock block, CodeBlock output, bool nested)
+        private void ForwardBlock(LoweredBlock block, BBlock output, bool nested)
         {
             var lastLine = -1;
             foreach (var statement in block.Statements)
             {
                 if (statement.Line != lastLine && statement is not PhiStmt)
                 {
-                    output.Add(new CodeComment(LineComment(statement)));
+                    output.Add(LineComment(statement));
                     lastLine = statement.Line;
                 }
 
@@ -194,23 +212,20 @@ public sealed partial class DifferentiableGenerator
                         var value = _method.Values[let.ValueId];
                         if (IsTaped(let.ValueId))
                         {
-                            output.Line($"{Tape(value.Type)}.Push({value.Name});");
+                            output.Add(new BPush(Tape(value.Type), Value(value.Id)));
                         }
 
-                        var declare = IsHoisted(value) ? "" : value.Type.Display + " ";
-                        output.Line($"{declare}{value.Name} = {_printer.Print(let.Value)};");
+                        output.Add(IsHoisted(value)
+                            ? new BAssign(new ValueTarget(value.Id), AssignKind.Set, let.Value)
+                            : new BDeclare(new ValueTarget(value.Id), value.Type, let.Value));
                         if (let.Value is NewArrayExpr buffer && _adjointsUsed.Contains(let.ValueId))
                         {
                             // The buffer's adjoint: same length, zero.
-                            var element = buffer.ElementType.Display;
+                            var adjoint = Adjoint(let.ValueId);
+                            output.Add(new BDeclare(new LocalTarget(adjoint), adjoint.Type, buffer with { Length = Length(Value(value.Id)), Type = adjoint.Type }));
                             if (buffer.IsStackalloc)
                             {
-                                output.Line($"global::System.Span<{element}> {Adjoint(let.ValueId)} = stackalloc {element}[{value.Name}.Length];");
-                                output.Line($"{Adjoint(let.ValueId)}.Clear();");
-                            }
-                            else
-                            {
-                                output.Line($"{element}[] {Adjoint(let.ValueId)} = new {element}[{value.Name}.Length];");
+                                output.Add(new BEvaluate(new OpaqueExpr("{0}.Clear()", "Clear", IsCall: true, new Expr[] { new LocalExpr(adjoint) }.ToEquatableArray(), TypeRef.Int, null)));
                             }
                         }
 
@@ -218,41 +233,43 @@ public sealed partial class DifferentiableGenerator
 
                     case PhiStmt phi:
                         _assignedPhis.Add(phi.PhiId);
-                        output.Line($"{_printer.Name(phi.PhiId)} = {_printer.Print(phi.Value)};");
+                        output.Add(new BAssign(new ValueTarget(phi.PhiId), AssignKind.Set, phi.Value));
                         break;
 
                     case EffectStmt effect:
-                        output.Line(_printer.Print(effect.Value) + ";");
+                        output.Add(new BEvaluate(effect.Value));
                         break;
 
                     case LoweredStore store:
-                        output.Line($"{_printer.Name(store.ArrayId)}[{_printer.Print(store.Index)}] = {_printer.Print(store.Value)};");
+                        output.Add(new BAssign(new ElementTarget(Value(store.ArrayId), store.Index), AssignKind.Set, store.Value));
                         break;
 
                     case LoweredIf branch:
                         // If-phis the reverse sweep needs are saved before the if overwrites them.
                         foreach (var phiId in TapedPhisOf(branch))
                         {
-                            output.Line($"{Tape(_method.Values[phiId].Type)}.Push({_printer.Name(phiId)});");
+                            output.Add(new BPush(Tape(_method.Values[phiId].Type), Value(phiId)));
                         }
 
-                        var then = new CodeBlock();
-                        var @else = new CodeBlock();
+                        var then = new BBlock();
+                        var @else = new BBlock();
                         ForwardBlock(branch.Then, then, nested: true);
                         ForwardBlock(branch.Else, @else, nested: true);
-                        var condition = _printer.Print(branch.Condition);
+                        var condition = branch.Condition;
                         if (_branchFlags.TryGetValue(branch, out var flag))
                         {
                             if (_tapedFlags.Contains(branch))
                             {
-                                output.Line($"{Tape(TypeRef.Bool)}.Push({flag});");
+                                output.Add(new BPush(Tape(TypeRef.Bool), new LocalExpr(flag)));
                             }
 
-                            output.Line(nested ? $"{flag} = {condition};" : $"bool {flag} = {condition};");
-                            condition = flag;
+                            output.Add(nested
+                                ? new BAssign(new LocalTarget(flag), AssignKind.Set, condition)
+                                : new BDeclare(new LocalTarget(flag), TypeRef.Bool, condition));
+                            condition = new LocalExpr(flag);
                         }
 
-                        output.Add(new CodeIf(condition, then, @else));
+                        output.Add(new BIf(condition, then, @else));
                         lastLine = -1;
                         break;
 
@@ -264,7 +281,7 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        private void ForwardLoop(LoweredLoop loop, CodeBlock output)
+        private void ForwardLoop(LoweredLoop loop, BBlock output)
         {
             var info = _loopReverse.TryGetValue(loop.Id, out var reverse) && reverse.Emitted ? reverse : null;
             var nestedInLoop = loop.Parent >= 0;
@@ -274,24 +291,24 @@ public sealed partial class DifferentiableGenerator
             {
                 if (nestedInLoop && IsTaped(phi.PhiId) && ReadOutside(phi.PhiId, loop.Id))
                 {
-                    output.Line($"{Tape(_method.Values[phi.PhiId].Type)}.Push({_printer.Name(phi.PhiId)});");
+                    output.Add(new BPush(Tape(_method.Values[phi.PhiId].Type), Value(phi.PhiId)));
                 }
 
                 _assignedPhis.Add(phi.PhiId);
-                output.Line($"{_printer.Name(phi.PhiId)} = {_printer.Print(phi.Entry)};");
+                output.Add(new BAssign(new ValueTarget(phi.PhiId), AssignKind.Set, phi.Entry));
             }
 
             if (info is not null)
             {
                 if (nestedInLoop)
                 {
-                    output.Line($"{Tape(TypeRef.Int)}.Push({info.Count});");
+                    output.Add(new BPush(Tape(TypeRef.Int), new LocalExpr(info.Count)));
                 }
 
-                output.Line($"{info.Count} = 0;");
+                output.Add(new BAssign(new LocalTarget(info.Count), AssignKind.Set, Zero));
             }
 
-            var body = new CodeBlock();
+            var body = new BBlock();
             ForwardBlock(loop.Body, body, nested: true);
             foreach (var phi in loop.Phis)
             {
@@ -308,30 +325,31 @@ public sealed partial class DifferentiableGenerator
                 if (info is not null && IsTaped(phi.PhiId) && ReadWithin(phi.PhiId, loop.Id))
                 {
                     // Restored at the start of each reverse iteration (a loop with no reverse needs no restoring).
-                    body.Line($"{Tape(_method.Values[phi.PhiId].Type)}.Push({_printer.Name(phi.PhiId)});");
+                    body.Add(new BPush(Tape(_method.Values[phi.PhiId].Type), Value(phi.PhiId)));
                 }
 
-                body.Line($"{_printer.Name(phi.PhiId)} = {_printer.Print(phi.Back)};");
+                body.Add(new BAssign(new ValueTarget(phi.PhiId), AssignKind.Set, phi.Back));
             }
 
             if (info is not null)
             {
-                body.Line($"{info.Count}++;");
+                body.Add(new BAssign(new LocalTarget(info.Count), AssignKind.Add, One));
             }
 
             if (loop.ConditionFirst)
             {
-                output.Add(new CodeLoop($"while ({_printer.Print(loop.Condition)})", body));
+                output.Add(new BWhile(loop.Condition, body));
             }
             else
             {
-                body.Line($"if (!{_printer.Print(loop.Condition, 12)})");
-                body.Line("    break;");
-                output.Add(new CodeLoop("while (true)", body));
+                var exit = new BBlock();
+                exit.Add(new BBreak());
+                body.Add(new BIf(new UnaryExpr(UnaryOp.Not, loop.Condition, TypeRef.Bool), exit, new BBlock()));
+                output.Add(new BWhile(Bool(true), body));
             }
         }
 
-        private static string LineComment(LoweredStmt statement)
+        private static string LineText(LoweredStmt statement)
             => "line " + statement.Line.ToString(CultureInfo.InvariantCulture) + ": " + statement.Source;
 
         // Phis and values the reverse sweep reads outside the scope that defines them are declared up front.
@@ -344,32 +362,32 @@ public sealed partial class DifferentiableGenerator
         private IEnumerable<int> TapedPhisOf(LoweredIf branch)
             => _ifPhis.TryGetValue(branch, out var phis) ? phis.Where(id => _method.Values[id].Loop >= 0 && IsTaped(id)) : Enumerable.Empty<int>();
 
-        private List<string> HoistedDeclarations()
+        private List<BDeclare> HoistedDeclarations()
         {
-            var declarations = new List<string>();
+            var declarations = new List<BDeclare>();
             foreach (var value in _method.Values)
             {
                 if (IsHoisted(value))
                 {
-                    declarations.Add($"{value.Type.Display} {value.Name} = default;");
+                    declarations.Add(new BDeclare(new ValueTarget(value.Id), value.Type, null));
                 }
             }
 
-            foreach (var flag in _nestedIfs.Select(i => _branchFlags[i]).OrderBy(f => f, StringComparer.Ordinal))
+            foreach (var flag in _nestedIfs.Select(i => _branchFlags[i]).OrderBy(f => f.Name, StringComparer.Ordinal))
             {
-                declarations.Add($"bool {flag} = false;");
+                declarations.Add(new BDeclare(new LocalTarget(flag), TypeRef.Bool, Bool(false)));
             }
 
             foreach (var loop in _loopReverse.Values.Where(l => l.Emitted))
             {
-                declarations.Add($"int {loop.Count} = 0;");
+                declarations.Add(new BDeclare(new LocalTarget(loop.Count), TypeRef.Int, Zero));
             }
 
-            return declarations.Distinct().ToList();
+            return declarations;
         }
 
         /// <summary>The tape for values of one type, made on first use: on the stack while it fits, pooled memory after.</summary>
-        private string Tape(TypeRef type)
+        private Tape Tape(TypeRef type)
         {
             if (type.Kind is ValueKind.Other or ValueKind.DoubleArray or ValueKind.FloatArray)
             {
@@ -379,23 +397,24 @@ public sealed partial class DifferentiableGenerator
             if (!_tapes.TryGetValue(type.Display, out var tape))
             {
                 var name = Parser.UniqueName(type.Display.Replace("global::", "").Replace(".", "") + "Tape", _names);
-                var capacity = type.Kind == ValueKind.Bool ? 256 : 64;
-                tape = (name, $"var {name} = new global::AutoDiff.Tape<{type.Display}>(stackalloc {type.Display}[{capacity.ToString(CultureInfo.InvariantCulture)}]);");
+                var tapeType = new TypeRef("global::AutoDiff.Tape<" + type.Display + ">", ValueKind.Other);
+                tape = new Tape(new Local(name, tapeType), type, type.Kind == ValueKind.Bool ? 256 : 64);
                 _tapes[type.Display] = tape;
             }
 
-            return tape.Name;
+            return tape;
         }
 
         // ---- Reverse sweep --------------------------------------------------------------------------------------
 
-        private void ReverseBlock(LoweredBlock block, CodeBlock output, bool nested)
+        private void ReverseBlock(LoweredBlock block, BBlock output, bool nested)
         {
             var lastLine = -1;
+            BComment? comment = null;
             for (var i = block.Statements.Count - 1; i >= 0; i--)
             {
                 var statement = block.Statements[i];
-                var code = new CodeBlock();
+                var code = new BBlock();
                 switch (statement)
                 {
                     case LetStmt let:
@@ -407,13 +426,13 @@ public sealed partial class DifferentiableGenerator
                         if (_method.Values[let.ValueId].Loop >= 0)
                         {
                             // Restores the previous iteration's value if the reverse sweep turns out to need it.
-                            code.Add(_popSlots[let.ValueId] = new CodeSlot());
+                            code.Add(_popSlots[let.ValueId] = new BSlot());
                         }
 
                         break;
 
                     case PhiStmt { Value: VariableExpr source } phi when _active[phi.PhiId] && _active[source.Id]:
-                        Accumulate(source, Adjoint(phi.PhiId), code);
+                        Accumulate(source, AdjointOf(phi.PhiId), code);
                         break;
 
                     case LoweredStore store:
@@ -429,29 +448,36 @@ public sealed partial class DifferentiableGenerator
                         break;
                 }
 
-                if (code.Nodes.Count == 0)
+                if (code.Statements.Count == 0)
                 {
                     continue;
                 }
 
-                if (!code.IsEmpty && statement is not (LoweredIf or LoweredLoop) && statement.Line != lastLine)
+                if (!code.IsEmpty && statement is not (LoweredIf or LoweredLoop))
                 {
-                    output.Add(new CodeComment(LineComment(statement)));
-                    lastLine = statement.Line;
+                    if (statement.Line != lastLine || comment is null)
+                    {
+                        output.Add(comment = LineComment(statement));
+                        lastLine = statement.Line;
+                    }
+
+                    // The comment states the rule: the accumulations as written here, before any clean-up rewrites them.
+                    comment.Rules.AddRange(code.Statements.Where(s => s is BAssign { Kind: not AssignKind.Set } or BCall));
                 }
                 else if (statement is LoweredIf or LoweredLoop)
                 {
                     lastLine = -1;
+                    comment = null;
                 }
 
-                output.Nodes.AddRange(code.Nodes);
+                output.Statements.AddRange(code.Statements);
             }
         }
 
-        private void ReverseIf(LoweredIf branch, CodeBlock code, bool nested)
+        private void ReverseIf(LoweredIf branch, BBlock code, bool nested)
         {
-            var then = new CodeBlock();
-            var @else = new CodeBlock();
+            var then = new BBlock();
+            var @else = new BBlock();
             ReverseBlock(branch.Then, then, nested: true);
             ReverseBlock(branch.Else, @else, nested: true);
             if (!then.IsEmpty || !@else.IsEmpty)
@@ -459,60 +485,55 @@ public sealed partial class DifferentiableGenerator
                 if (_context >= 0 && CanReevaluate(branch.Condition))
                 {
                     // Inside a loop the branch taken is found again from the condition's (restored) operands.
-                    code.Add(new CodeIf(Operand(branch.Condition, precedence: 0), then, @else));
+                    code.Add(new BIf(Read(branch.Condition), then, @else));
                 }
                 else
                 {
-                    var flag = Parser.UniqueName("branch" + (_branchCount++).ToString(CultureInfo.InvariantCulture), _names);
+                    var flag = new Local(Parser.UniqueName("branch" + (_branchCount++).ToString(CultureInfo.InvariantCulture), _names), TypeRef.Bool);
                     _branchFlags[branch] = flag;
                     if (nested)
                     {
                         _nestedIfs.Add(branch);
                     }
 
-                    code.Add(new CodeIf(flag, then, @else));
+                    code.Add(new BIf(new LocalExpr(flag), then, @else));
                     if (_context >= 0)
                     {
                         _tapedFlags.Add(branch);
-                        code.Line($"{flag} = {Tape(TypeRef.Bool)}.Pop();");
+                        code.Add(new BAssign(new LocalTarget(flag), AssignKind.Set, new PopExpr(Tape(TypeRef.Bool))));
                     }
                 }
             }
 
             if (_context >= 0 && _ifPhis.ContainsKey(branch))
             {
-                code.Add(_ifPopSlots[branch] = new CodeSlot());
+                code.Add(_ifPopSlots[branch] = new BSlot());
             }
         }
 
         // A condition can be evaluated again in the reverse sweep when it is pure and reads no buffer the method writes.
-        private bool CanReevaluate(Expr condition) => condition switch
+        private bool CanReevaluate(Expr condition) => condition.DescendantsAndSelf().All(node => node switch
         {
-            LiteralExpr or VariableExpr => true,
-            BinaryExpr b => CanReevaluate(b.Left) && CanReevaluate(b.Right),
-            UnaryExpr u => CanReevaluate(u.Operand),
-            ConvertExpr c => CanReevaluate(c.Operand),
-            ConditionalExpr c => CanReevaluate(c.Condition) && CanReevaluate(c.WhenTrue) && CanReevaluate(c.WhenFalse),
-            ElementExpr { Array: VariableExpr array } e => !_storedArrays.Contains(array.Id) && CanReevaluate(e.Index),
-            MathCallExpr m => m.Arguments.All(CanReevaluate),
-            OpaqueExpr { Format: "{0}.Length" } o => o.Arguments.All(CanReevaluate),
-            _ => false,
-        };
+            LiteralExpr or VariableExpr or BinaryExpr or UnaryExpr or ConvertExpr or ConditionalExpr or MathCallExpr => true,
+            ElementExpr { Array: VariableExpr array } => !_storedArrays.Contains(array.Id),
+            OpaqueExpr { Format: "{0}.Length" } => true,
+            _ => false, // calls and other opaque operations may have effects or read what the method changed
+        });
 
         /// <summary>
         /// The reverse of a loop: its iterations last to first. Each starts by passing the adjoint of the header phis
         /// back along the back edge (to the values the previous iteration ended with), then restores the iteration's
         /// values, then runs the body's reverse. After the loop the phis' adjoints flow to their entry values.
         /// </summary>
-        private void ReverseLoop(LoweredLoop loop, CodeBlock code)
+        private void ReverseLoop(LoweredLoop loop, BBlock code)
         {
             var info = new LoopReverse(
-                Parser.UniqueName("count" + _loopCount.ToString(CultureInfo.InvariantCulture), _names),
-                Parser.UniqueName("k" + _loopCount.ToString(CultureInfo.InvariantCulture), _names));
+                new Local(Parser.UniqueName("count" + _loopCount.ToString(CultureInfo.InvariantCulture), _names), TypeRef.Int),
+                new Local(Parser.UniqueName("k" + _loopCount.ToString(CultureInfo.InvariantCulture), _names), TypeRef.Int));
             _loopCount++;
             _loopReverse[loop.Id] = info;
 
-            var body = new CodeBlock();
+            var body = new BBlock();
             body.Add(info.Adjoints);
             var outerContext = _context;
             _context = loop.Id;
@@ -527,37 +548,37 @@ public sealed partial class DifferentiableGenerator
                 if (phi.Back is VariableExpr { Id: var back } && _active[back])
                 {
                     _adjointsUsed.Add(back);
-                    body.Line($"{Adjoint(back)} += {Adjoint(phi.PhiId)};");
+                    body.Add(new BAssign(new LocalTarget(Adjoint(back)), AssignKind.Add, AdjointOf(phi.PhiId)));
                 }
 
-                body.Line($"{Adjoint(phi.PhiId)} = 0;");
+                body.Add(new BAssign(new LocalTarget(Adjoint(phi.PhiId)), AssignKind.Set, Zero));
             }
 
             var backEdge = !body.IsEmpty;
             body.Add(info.Restore);
-            var inner = new CodeBlock();
+            var inner = new BBlock();
             ReverseBlock(loop.Body, inner, nested: true);
             _context = outerContext;
 
             if (!inner.IsEmpty || backEdge)
             {
                 info.Emitted = true;
-                body.Nodes.AddRange(inner.Nodes);
-                code.Add(new CodeComment(LineComment(loop) + " (its iterations, last first)"));
-                code.Add(new CodeLoop($"for (int {info.Iteration} = {info.Count} - 1; {info.Iteration} >= 0; {info.Iteration}--)", body));
+                body.Statements.AddRange(inner.Statements);
+                code.Add(LineComment(loop, " (its iterations, last first)"));
+                code.Add(new BReverseLoop(info.Iteration, info.Count, body));
             }
 
             foreach (var phi in loop.Phis.Where(p => _active[p.PhiId] && p.Entry is VariableExpr { Id: var entry } && _active[entry]))
             {
                 _adjointsUsed.Add(phi.PhiId);
-                Accumulate(phi.Entry, Adjoint(phi.PhiId), code);
+                Accumulate(phi.Entry, AdjointOf(phi.PhiId), code);
             }
 
             code.Add(info.EntryRestore);
         }
 
         // A buffer write: the written value gets the element's adjoint, which then restarts at zero for the old value.
-        private void ReverseStore(LoweredStore store, CodeBlock code)
+        private void ReverseStore(LoweredStore store, BBlock code)
         {
             if (!_active[store.ArrayId])
             {
@@ -565,15 +586,18 @@ public sealed partial class DifferentiableGenerator
             }
 
             _adjointsUsed.Add(store.ArrayId);
-            var element = $"{Adjoint(store.ArrayId)}[{Operand(store.Index, precedence: 0)}]";
-            Accumulate(store.Value, element, code);
-            code.Line($"{element} = 0;");
+            var index = Read(store.Index);
+            var adjoint = AdjointOf(store.ArrayId);
+            Accumulate(store.Value, new ElementExpr(adjoint, index, store.Value.Type), code);
+            code.Add(new BAssign(new ElementTarget(adjoint, index), AssignKind.Set, Zero));
         }
 
-        private void ReverseLet(LetStmt let, CodeBlock output)
+        private void ReverseLet(LetStmt let, BBlock output)
         {
             var value = _method.Values[let.ValueId];
-            var adjoint = Adjoint(let.ValueId);
+            var self = Value(value.Id);
+            var adjoint = AdjointOf(let.ValueId);
+            var type = value.Type;
             switch (let.Value)
             {
                 case VariableExpr copy:
@@ -592,41 +616,21 @@ public sealed partial class DifferentiableGenerator
 
                 case BinaryExpr { Op: BinaryOp.Multiply } multiply:
                     // Only the active side's contribution is written, so only what it reads is kept for the reverse sweep.
-                    if (IsActive(multiply.Left))
-                    {
-                        Accumulate(multiply.Left, Product(adjoint, multiply.Right), output);
-                    }
-
-                    if (IsActive(multiply.Right))
-                    {
-                        Accumulate(multiply.Right, Product(adjoint, multiply.Left), output);
-                    }
-
+                    Accumulate(multiply.Left, Simplify.Multiply(adjoint, multiply.Right), output);
+                    Accumulate(multiply.Right, Simplify.Multiply(adjoint, multiply.Left), output);
                     break;
 
                 case BinaryExpr { Op: BinaryOp.Divide } divide:
                     // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b: reuse the quotient.
-                    if (IsActive(divide.Left))
-                    {
-                        Accumulate(divide.Left, adjoint + " / " + Operand(divide.Right), output);
-                    }
-
-                    if (IsActive(divide.Right))
-                    {
-                        Accumulate(divide.Right, adjoint + " * " + Operand(new VariableExpr(value.Id, value.Type)) + " / " + Operand(divide.Right), output, negate: true);
-                    }
-
+                    Accumulate(divide.Left, new BinaryExpr(BinaryOp.Divide, adjoint, divide.Right, type), output);
+                    Accumulate(divide.Right, new BinaryExpr(BinaryOp.Divide, new BinaryExpr(BinaryOp.Multiply, adjoint, self, type), divide.Right, type), output, negate: true);
                     break;
 
                 case BinaryExpr { Op: BinaryOp.Remainder } remainder:
                     // a % b = a - trunc(a/b) * b, C#'s (and IEEE fmod's) definition.
-                    var math = value.Type.Kind == ValueKind.Float ? "global::System.MathF" : "global::System.Math";
                     Accumulate(remainder.Left, adjoint, output);
-                    if (IsActive(remainder.Right))
-                    {
-                        Accumulate(remainder.Right, $"{adjoint} * {math}.Truncate({Operand(remainder.Left)} / {Operand(remainder.Right)})", output, negate: true);
-                    }
-
+                    var quotient = new BinaryExpr(BinaryOp.Divide, remainder.Left, remainder.Right, type);
+                    Accumulate(remainder.Right, new BinaryExpr(BinaryOp.Multiply, adjoint, DerivativeRules.MathCall("Truncate", type, quotient), type), output, negate: true);
                     break;
 
                 case UnaryExpr { Op: UnaryOp.Negate } negate:
@@ -639,54 +643,17 @@ public sealed partial class DifferentiableGenerator
 
                 case ConvertExpr { Operand: VariableExpr operand }:
                     // double -> float is narrowed back: the adjoint of a float value is a float.
-                    var narrowed = operand.Type.Kind == ValueKind.Float && value.Type.Kind == ValueKind.Double ? "(float)" + adjoint : adjoint;
-                    Accumulate(operand, narrowed, output);
-                    break;
-
-                case MathCallExpr { Function: "Pow" } pow when pow.Arguments[1] is LiteralExpr exponent && TryParseLiteral(exponent, out var power):
-                    var powBase = pow.Arguments[0];
-                    // x^c with a constant c: c * x^(c-1), folded (and nothing at all for c = 0, as PyTorch).
-                    if (power != 0 && IsActive(powBase))
-                    {
-                        var factor = Parser.FormatFloating(power, value.Type.Kind);
-                        var derivative = power switch
-                        {
-                            1 => adjoint,
-                            2 => $"{adjoint} * {factor} * {Operand(powBase)}",
-                            _ => $"{adjoint} * {factor} * {(value.Type.Kind == ValueKind.Float ? "global::System.MathF" : "global::System.Math")}.Pow({Operand(powBase, 0)}, {Parser.FormatFloating(power - 1, value.Type.Kind)})",
-                        };
-                        Accumulate(powBase, derivative, output);
-                    }
-
+                    Accumulate(operand, operand.Type.Kind == ValueKind.Float && type.Kind == ValueKind.Double ? new ConvertExpr(adjoint, TypeRef.Float, null) : adjoint, output);
                     break;
 
                 case MathCallExpr call:
+                    // The rule's partial derivatives, instantiated at this call: d(arg_i) += d(result) * df/d(arg_i).
                     var rule = DerivativeRules.Get(call.Function, call.Arguments.Count);
-                    var arguments = call.Arguments.Select(a => _printer.PrintOperand(a)).ToList();
                     for (var i = 0; i < call.Arguments.Count; i++)
                     {
-                        if (!IsActive(call.Arguments[i]))
+                        if (IsActive(call.Arguments[i]) && rule.Partial(i, type.Kind) is { } partial)
                         {
-                            continue;
-                        }
-
-                        if (rule.Adjoint(i, arguments, value.Name, adjoint, value.Type.Kind) is { } contribution)
-                        {
-                            // Record what the contribution reads: the arguments it uses, and the result (Exp, Sqrt, Tanh...).
-                            for (var j = 0; j < call.Arguments.Count; j++)
-                            {
-                                if (rule.ReadsArgument(i, j))
-                                {
-                                    Operand(call.Arguments[j]);
-                                }
-                            }
-
-                            if (rule.ReadsResult(i))
-                            {
-                                Operand(new VariableExpr(value.Id, value.Type));
-                            }
-
-                            Accumulate(call.Arguments[i], contribution, output);
+                            Accumulate(call.Arguments[i], Simplify.Multiply(adjoint, DerivativeRules.Instantiate(partial, call.Arguments, self)), output);
                         }
                     }
 
@@ -694,7 +661,7 @@ public sealed partial class DifferentiableGenerator
 
                 case ElementExpr { Array: VariableExpr array } element when _active[array.Id]:
                     _adjointsUsed.Add(array.Id);
-                    output.Line($"{Adjoint(array.Id)}[{Operand(element.Index, precedence: 0)}] += {adjoint};");
+                    output.Add(new BAssign(new ElementTarget(AdjointOf(array.Id), Read(element.Index)), AssignKind.Add, adjoint));
                     break;
 
                 case UserCallExpr call:
@@ -704,11 +671,11 @@ public sealed partial class DifferentiableGenerator
         }
 
         // The caller's backward calls the callee's backward with the adjoint of the call's result as its seed.
-        private void ReverseCall(UserCallExpr call, string adjoint, CodeBlock output)
+        private void ReverseCall(UserCallExpr call, Expr adjoint, BBlock output)
         {
-            var arguments = call.Arguments.Select(a => Operand(a, precedence: 0)).ToList();
-            var outs = new List<string>();
-            var accumulations = new List<(VariableExpr Target, string Gradient)>();
+            var arguments = call.Arguments.Select(a => (CallArgument)new InArgument(Read(a))).ToList();
+            arguments.Add(new InArgument(adjoint));
+            var accumulations = new List<(VariableExpr Target, Local Gradient)>();
             for (var i = 0; i < call.Arguments.Count; i++)
             {
                 if (call.Roles[i] == ParameterRole.Constant)
@@ -719,9 +686,10 @@ public sealed partial class DifferentiableGenerator
                 if (call.Roles[i] == ParameterRole.Span)
                 {
                     // The callee adds into the span: pass ours, or a scratch one when no gradient is wanted here.
-                    outs.Add(IsActive(call.Arguments[i])
-                        ? Adjoint(((VariableExpr)call.Arguments[i]).Id)
-                        : $"new {call.Arguments[i].Type.Element.Display}[{Operand(call.Arguments[i])}.Length]");
+                    var element = call.Arguments[i].Type.Element;
+                    arguments.Add(new InArgument(IsActive(call.Arguments[i])
+                        ? AdjointOf(((VariableExpr)call.Arguments[i]).Id)
+                        : new NewArrayExpr(element, Length(Read(call.Arguments[i])), IsStackalloc: false, new TypeRef(element.Display + "[]", call.Arguments[i].Type.Kind))));
                     if (call.Arguments[i] is VariableExpr spanArgument && _active[spanArgument.Id])
                     {
                         _adjointsUsed.Add(spanArgument.Id);
@@ -729,54 +697,46 @@ public sealed partial class DifferentiableGenerator
                 }
                 else if (IsActive(call.Arguments[i]))
                 {
-                    var name = Parser.UniqueName("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture), _names);
-                    outs.Add("out var " + name);
-                    accumulations.Add(((VariableExpr)call.Arguments[i], name));
+                    var gradient = new Local(Parser.UniqueName("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture), _names), call.Arguments[i].Type);
+                    arguments.Add(new OutArgument(gradient));
+                    accumulations.Add(((VariableExpr)call.Arguments[i], gradient));
                 }
                 else
                 {
-                    outs.Add("out _");
+                    arguments.Add(new DiscardArgument());
                 }
             }
 
-            var receiver = call.Receiver is null ? "" : Operand(call.Receiver) + ".";
-            var allArguments = string.Join(", ", arguments.Concat(new[] { adjoint }).Concat(outs));
-            output.Line($"{receiver}{call.BackwardCallee}({allArguments});");
+            output.Add(new BCall(call.Receiver is null ? null : Read(call.Receiver), call.BackwardCallee, arguments));
             foreach (var (target, gradient) in accumulations)
             {
-                Accumulate(target, gradient, output);
+                Accumulate(target, new LocalExpr(gradient), output);
             }
         }
 
-        private static bool TryParseLiteral(LiteralExpr literal, out double value)
-            => double.TryParse(literal.Text.TrimEnd('f'), NumberStyles.Float, CultureInfo.InvariantCulture, out value);
-
         private bool IsActive(Expr operand) => operand is VariableExpr v && _active[v.Id];
 
-        private void Accumulate(Expr target, string contribution, CodeBlock output, bool negate = false)
+        /// <summary>Adds a contribution to the adjoint of an active value (nothing for a constant operand or a zero contribution).</summary>
+        private void Accumulate(Expr target, Expr contribution, BBlock output, bool negate = false)
         {
-            if (target is not VariableExpr variable || !_active[variable.Id])
+            if (target is not VariableExpr variable || !_active[variable.Id] || Simplify.IsZero(contribution))
             {
                 return;
             }
 
             _adjointsUsed.Add(variable.Id);
-            output.Line($"{Adjoint(variable.Id)} {(negate ? "-=" : "+=")} {contribution};");
+            output.Add(new BAssign(new LocalTarget(Adjoint(variable.Id)), negate ? AssignKind.Subtract : AssignKind.Add, Read(contribution)));
         }
 
-        private string Product(string adjoint, Expr factor) => adjoint + " * " + Operand(factor);
-
-        // Prints an operand the reverse sweep reads, and remembers that it does (so the value is kept in scope).
-        private string Operand(Expr operand) => Operand(operand, precedence: 13);
-
-        private string Operand(Expr operand, int precedence)
+        /// <summary>Marks every value an expression of the reverse sweep reads as read here (so it is kept in scope, or restored in a loop).</summary>
+        private Expr Read(Expr expression)
         {
-            foreach (var id in Activity.ReferencedValues(operand))
+            foreach (var id in expression.ReferencedValues())
             {
                 ReadAt(id, _context);
             }
 
-            return _printer.Print(operand, precedence);
+            return expression;
         }
 
         /// <summary>Records that the reverse sweep reads a value inside the reverse iteration of a loop (-1: outside loops); true if new.</summary>
@@ -894,26 +854,18 @@ public sealed partial class DifferentiableGenerator
             => literal.Type.Display == "int" && int.TryParse(literal.Text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
         // Cheaper to compute again than to store: arithmetic, conversions, cheap Math and reads of buffers never written.
-        private bool IsCheap(Expr value) => value switch
+        private bool IsCheap(Expr value) => value.DescendantsAndSelf().All(node => node switch
         {
-            LiteralExpr or VariableExpr => true,
-            BinaryExpr b => IsCheap(b.Left) && IsCheap(b.Right),
-            UnaryExpr u => IsCheap(u.Operand),
-            ConvertExpr c => IsCheap(c.Operand),
-            ConditionalExpr c => !c.Type.IsFloating && IsCheap(c.Condition) && IsCheap(c.WhenTrue) && IsCheap(c.WhenFalse),
-            ElementExpr { Array: VariableExpr array } e => !_storedArrays.Contains(array.Id) && IsCheap(e.Index),
-            MathCallExpr m => s_cheapFunctions.Contains(m.Function) && m.Arguments.All(IsCheap),
-            OpaqueExpr { Format: "{0}.Length" } o => o.Arguments.All(IsCheap),
-            _ => false,
-        };
-
-        private static readonly HashSet<string> s_cheapFunctions = new(StringComparer.Ordinal)
-        {
-            "Abs", "Max", "Min", "Sqrt", "Floor", "Ceiling", "Truncate", "Round", "Sign", "Clamp", "CopySign", "FusedMultiplyAdd",
-        };
+            LiteralExpr or VariableExpr or BinaryExpr or UnaryExpr or ConvertExpr => true,
+            ConditionalExpr c => !c.Type.IsFloating,
+            ElementExpr { Array: VariableExpr array } => !_storedArrays.Contains(array.Id),
+            MathCallExpr m => DerivativeRules.Get(m.Function, m.Arguments.Count).Cheap,
+            OpaqueExpr { Format: "{0}.Length" } => true,
+            _ => false, // calls, allocations and other opaque operations are taped
+        });
 
         /// <summary>Writes the restoring code into the slots the reverse sweep left, now that every reader is known.</summary>
-        private void FillSlots(CodeBlock reverse)
+        private void FillSlots(BBlock reverse)
         {
             foreach (var loop in _method.Loops)
             {
@@ -925,30 +877,30 @@ public sealed partial class DifferentiableGenerator
                 // Adjoints of the body's values start at zero in each reverse iteration.
                 foreach (var id in _adjointsUsed.Where(id => _method.Values[id].Loop == loop.Id && !_method.Values[id].Type.IsFloatingArray).OrderBy(id => id))
                 {
-                    info.Adjoints.Block.Line($"{_method.Values[id].Type.Display} {Adjoint(id)} = 0;");
+                    info.Adjoints.Block.Add(new BDeclare(new LocalTarget(Adjoint(id)), _method.Values[id].Type, Zero));
                 }
 
                 // The iteration's header phis: from the iteration number, or popped (last pushed first).
+                var restore = info.Restore.Block;
                 foreach (var phi in loop.Phis.Where(p => _strategies.TryGetValue(p.PhiId, out var s) && s == Strategy.Induction))
                 {
-                    info.Restore.Block.Line($"{_printer.Name(phi.PhiId)} = {InductionValue(phi, InductionStep(loop, phi.PhiId)!.Value, info.Iteration)};");
+                    restore.Add(new BAssign(new ValueTarget(phi.PhiId), AssignKind.Set, InductionValue(phi, InductionStep(loop, phi.PhiId)!.Value, info.Iteration)));
                 }
 
                 foreach (var phi in Enumerable.Reverse(loop.Phis).Where(p => info.Emitted && IsTaped(p.PhiId) && ReadWithin(p.PhiId, loop.Id)
                     && !(p.Back is VariableExpr { Id: var b } && b == p.PhiId)))
                 {
-                    info.Restore.Block.Line($"{_printer.Name(phi.PhiId)} = {Tape(_method.Values[phi.PhiId].Type)}.Pop();");
+                    restore.Add(Pop(phi.PhiId));
                 }
 
                 foreach (var id in _strategies.Where(s => s.Value == Strategy.Recomputed && _method.Values[s.Key].Loop == loop.Id).Select(s => s.Key).OrderBy(id => id))
                 {
-                    var value = _method.Values[id];
-                    info.Restore.Block.Line($"{value.Type.Display} {value.Name} = {_printer.Print(_definitions[id].Value)};");
+                    restore.Add(new BDeclare(new ValueTarget(id), _method.Values[id].Type, _definitions[id].Value));
                 }
 
-                if (!info.Restore.Block.IsEmpty)
+                if (!restore.IsEmpty)
                 {
-                    info.Restore.Block.Nodes.Insert(0, new CodeComment("this iteration's values"));
+                    restore.Statements.Insert(0, new BComment("this iteration's values"));
                 }
 
                 if (loop.Parent >= 0)
@@ -956,31 +908,31 @@ public sealed partial class DifferentiableGenerator
                     // A nested loop pushed its count and taped phis on entry; pop them in reverse order.
                     if (info.Emitted)
                     {
-                        info.EntryRestore.Block.Line($"{info.Count} = {Tape(TypeRef.Int)}.Pop();");
+                        info.EntryRestore.Block.Add(new BAssign(new LocalTarget(info.Count), AssignKind.Set, new PopExpr(Tape(TypeRef.Int))));
                     }
 
                     foreach (var phi in Enumerable.Reverse(loop.Phis).Where(p => IsTaped(p.PhiId) && ReadOutside(p.PhiId, loop.Id)))
                     {
-                        info.EntryRestore.Block.Line($"{_printer.Name(phi.PhiId)} = {Tape(_method.Values[phi.PhiId].Type)}.Pop();");
+                        info.EntryRestore.Block.Add(Pop(phi.PhiId));
                     }
                 }
             }
 
             foreach (var pair in _popSlots.Where(p => IsTaped(p.Key)))
             {
-                pair.Value.Block.Line($"{_printer.Name(pair.Key)} = {Tape(_method.Values[pair.Key].Type)}.Pop();");
+                pair.Value.Block.Add(Pop(pair.Key));
             }
 
             foreach (var pair in _ifPopSlots)
             {
                 foreach (var phiId in TapedPhisOf(pair.Key).Reverse())
                 {
-                    pair.Value.Block.Line($"{_printer.Name(phiId)} = {Tape(_method.Values[phiId].Type)}.Pop();");
+                    pair.Value.Block.Add(Pop(phiId));
                 }
             }
 
             // Every push needs its pop: a slot that was filled must be part of the sweep.
-            var attached = new HashSet<CodeSlot>(reverse.Descendants().OfType<CodeSlot>());
+            var attached = new HashSet<BSlot>(reverse.Descendants().OfType<BSlot>());
             foreach (var slot in _popSlots.Values.Concat(_ifPopSlots.Values).Concat(_loopReverse.Values.SelectMany(l => new[] { l.Restore, l.EntryRestore })))
             {
                 if (!slot.Block.IsEmpty && !attached.Contains(slot))
@@ -990,37 +942,56 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        private string InductionValue(LoopPhi phi, int step, string iteration)
+        private BAssign Pop(int valueId) => new(new ValueTarget(valueId), AssignKind.Set, new PopExpr(Tape(_method.Values[valueId].Type)));
+
+        private Expr InductionValue(LoopPhi phi, int step, Local iteration)
         {
-            var entry = _printer.Print(Folded(phi.Entry), 10);
-            var offset = Math.Abs(step) == 1 ? iteration : iteration + " * " + Math.Abs(step).ToString(CultureInfo.InvariantCulture);
-            if (entry == "0" && step > 0)
+            var entry = Folded(phi.Entry);
+            Expr offset = Math.Abs(step) == 1
+                ? new LocalExpr(iteration)
+                : new BinaryExpr(BinaryOp.Multiply, new LocalExpr(iteration), new LiteralExpr(Math.Abs(step).ToString(CultureInfo.InvariantCulture), TypeRef.Int), TypeRef.Int);
+            if (entry is LiteralExpr { Text: "0" } && step > 0)
             {
                 return offset;
             }
 
-            return entry + (step > 0 ? " + " : " - ") + offset;
+            return new BinaryExpr(step > 0 ? BinaryOp.Add : BinaryOp.Subtract, entry, offset, TypeRef.Int);
         }
 
         // A value defined as a literal (int i = 0) is printed as the literal.
         private Expr Folded(Expr operand)
             => operand is VariableExpr { Id: var id } && _definitions.TryGetValue(id, out var let) && let.Value is LiteralExpr literal ? literal : operand;
 
-        private string Adjoint(int valueId)
+        /// <summary>The adjoint of a value, made on first use. An array parameter's adjoint is the caller's gradient span itself.</summary>
+        private Local Adjoint(int valueId)
         {
-            if (_adjointNames[valueId] is null && Array.IndexOf(_method.ParameterValues, valueId) is var index and >= 0 && _method.Source.Parameters[index].Role == ParameterRole.Span)
+            if (_adjoints[valueId] is { } known)
             {
-                // An array parameter's adjoint is the caller's gradient span itself.
-                _adjointNames[valueId] = _method.Source.Parameters[index].GradientName;
+                return known;
             }
 
-            if (_adjointNames[valueId] is null)
+            var value = _method.Values[valueId];
+            Local adjoint;
+            if (Array.IndexOf(_method.ParameterValues, valueId) is var index and >= 0 && _method.Source.Parameters[index].Role == ParameterRole.Span)
             {
-                var name = _method.Values[valueId].Name;
-                _adjointNames[valueId] = Parser.UniqueName("d" + (name.StartsWith("@", StringComparison.Ordinal) ? name.Substring(1) : name), _names);
+                var parameter = _method.Source.Parameters[index];
+                adjoint = new Local(parameter.GradientName, new TypeRef("global::System.Span<" + parameter.Type.Element.Display + ">", parameter.Type.Kind));
+            }
+            else
+            {
+                var name = Parser.UniqueName("d" + (value.Name.StartsWith("@", StringComparison.Ordinal) ? value.Name.Substring(1) : value.Name), _names);
+                var type = value.Type;
+                if (type.IsFloatingArray)
+                {
+                    // A local buffer's adjoint has the buffer's shape: a stackalloc'd span, or an array.
+                    var isStackalloc = _definitions.TryGetValue(valueId, out var let) && let.Value is NewArrayExpr { IsStackalloc: true };
+                    type = new TypeRef(isStackalloc ? "global::System.Span<" + type.Element.Display + ">" : type.Element.Display + "[]", type.Kind);
+                }
+
+                adjoint = new Local(name, type);
             }
 
-            return _adjointNames[valueId];
+            return _adjoints[valueId] = adjoint;
         }
     }
 }

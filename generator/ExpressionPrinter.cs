@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using AutoDiff.Generators.Ir;
 using AutoDiff.Generators.Model;
 
 namespace AutoDiff.Generators;
@@ -23,6 +24,9 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
     private const int Multiplicative = 11;
     private const int Unary = 12;
     private const int Primary = 13;
+
+    /// <summary>The precedence of a primary expression: what a receiver or an indexed array must have.</summary>
+    public const int PrimaryPrecedence = Primary;
 
     public string Name(int valueId) => values[valueId].Name;
 
@@ -88,7 +92,14 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
             case OpaqueExpr opaque:
                 return (Format(opaque), Primary);
 
+            case LocalExpr local:
+                return (local.Local.Name, Primary);
+
+            case PopExpr pop:
+                return (pop.Tape.Local.Name + ".Pop()", Primary);
+
             default:
+                // Rule placeholders (ArgumentExpr, ResultExpr) are instantiated before anything is printed.
                 throw new InvalidOperationException("unexpected expression " + expression.GetType().Name);
         }
     }

@@ -41,14 +41,14 @@ namespace Snap
             double dt3 = 0;
             double dt4 = 0;
             double dt5 = seed;
-            // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);
+            // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);  =>  dt2 += dt5; dt4 += dt5; dt3 += dt4 * 0.5; global::Snap.Rules.Norm2Backward(w, dt3, gradW); global::Snap.Rules.ScaleBBackward(s, k, dt2, out var g0); ds += g0
             dt2 = dt5;
             dt4 = dt5;
             dt3 = dt4 * 0.5;
             global::Snap.Rules.Norm2Backward(w, dt3, gradW);
             global::Snap.Rules.ScaleBBackward(s, k, dt2, out var g0);
             ds = g0;
-            // line 40: var s = Rules.Softplus(x * w[0]);
+            // line 40: var s = Rules.Softplus(x * w[0]);  =>  global::Snap.Rules.SoftplusBackward(t1, ds, out var g1); dt1 += g1; dx += dt1 * t0; dt0 += dt1 * x; gradW[0] += dt0
             global::Snap.Rules.SoftplusBackward(t1, ds, out var g1);
             dt1 = g1;
             dx = dt1 * t0;

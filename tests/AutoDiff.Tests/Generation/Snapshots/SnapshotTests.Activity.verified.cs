@@ -42,12 +42,12 @@ namespace Snap
             double dz = 0;
             double dt3 = 0;
             double dt4 = seed;
-            // line 21: return z * z + y;
+            // line 21: return z * z + y;  =>  dt3 += dt4; dy += dt4; dz += dt3 * z; dz += dt3 * z
             dt3 = dt4;
             dy = dt4;
             dz = dt3 * z;
             dz += dt3 * z;
-            // line 20: var z = x * scale;
+            // line 20: var z = x * scale;  =>  dx += dz * scale
             dx = dz * scale;
 
             gradX = dx;

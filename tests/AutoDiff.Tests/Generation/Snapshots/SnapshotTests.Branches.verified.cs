@@ -77,38 +77,38 @@ namespace Snap
             double dt1 = 0;
             if (branch0)
             {
-                // line 34: return x > 1 ? r : Math.Exp(r);
+                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dr_4 += dt0
                 dr_4 = dt0;
             }
             else
             {
-                // line 34: return x > 1 ? r : Math.Exp(r);
+                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dt1 += dt0; dr_4 += dt1 * t1
                 dt1 = dt0;
                 dr_4 = dt1 * t1;
             }
             if (branch2)
             {
-                // line 31: if (x > y) r = x * x;
+                // line 31: if (x > y) r = x * x;  =>  dr += dr_4; dx += dr * x; dx += dr * x
                 dr = dr_4;
                 dx = dr * x;
                 dx += dr * x;
             }
             else
             {
-                // line 31: if (x > y) r = x * x;
+                // line 31: if (x > y) r = x * x;  =>  dr_3 += dr_4
                 dr_3 = dr_4;
                 if (branch1)
                 {
-                    // line 32: if (x > 0) r = x * y;
+                    // line 32: if (x > 0) r = x * y;  =>  dr_1 += dr_3; dx += dr_1 * y; dy += dr_1 * x
                     dr_1 = dr_3;
                     dx = dr_1 * y;
                     dy = dr_1 * x;
                 }
                 else
                 {
-                    // line 32: if (x > 0) r = x * y;
+                    // line 32: if (x > 0) r = x * y;  =>  dr_2 += dr_3
                     dr_2 = dr_3;
-                    // line 33: r = -y;
+                    // line 33: r = -y;  =>  dy -= dr_2
                     dy = -dr_2;
                 }
             }

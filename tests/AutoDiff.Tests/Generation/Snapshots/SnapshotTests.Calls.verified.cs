@@ -31,7 +31,7 @@ namespace Snap
             double dt1 = 0;
             double dt2 = 0;
             double dt3 = seed;
-            // line 40: 1 / (1 + Math.Exp(-x))
+            // line 40: 1 / (1 + Math.Exp(-x))  =>  dt2 -= dt3 * t3 / t2; dt1 += dt2; dt0 += dt1 * t1; dx -= dt0
             dt2 = -(dt3 * t3 / t2);
             dt1 = dt2;
             dt0 = dt1 * t1;
@@ -76,7 +76,7 @@ namespace Snap
             double dt7 = 0;
             double dt8 = 0;
             double dt9 = seed;
-            // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))
+            // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))  =>  dt3 += dt9; dt8 -= dt9; dt7 += dt8 * t4; dt6 += dt7 / t6; dt5 -= dt6; global::Snap.Calls.SigmoidBackward(x, dt5, out var g0); dx += g0; dt2 += dt3 * t0; dt1 += dt2 / t1; global::Snap.Calls.SigmoidBackward(x, dt1, out var g1); dx += g1
             dt3 = dt9;
             dt8 = -dt9;
             dt7 = dt8 * t4;

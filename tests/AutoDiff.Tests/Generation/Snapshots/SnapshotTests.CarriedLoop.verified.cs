@@ -77,7 +77,7 @@ namespace Snap
                 double dt4 = 0;
                 double dt5 = 0;
                 double dt6 = seed;
-                // line 84: return p + hidden[0] * hidden[1];
+                // line 84: return p + hidden[0] * hidden[1];  =>  dp_1 += dt6; dt5 += dt6; dt3 += dt5 * t4; dt4 += dt5 * t3; dhidden[1] += dt4; dhidden[0] += dt3
                 dp_1 = dt6;
                 dt5 = dt6;
                 dt3 = dt5 * t4;
@@ -99,17 +99,17 @@ namespace Snap
                     p_1 = doubleTape.Pop();
                     if (x[i_1] > target[i_1])
                     {
-                        // line 79: if (x[i] > target[i]) continue;
+                        // line 79: if (x[i] > target[i]) continue;  =>  dp_1 += dp_3
                         dp_1 = dp_3;
                     }
                     else
                     {
-                        // line 79: if (x[i] > target[i]) continue;
+                        // line 79: if (x[i] > target[i]) continue;  =>  dp_2 += dp_3
                         dp_2 = dp_3;
-                        // line 81: hidden[i % 2] = p;
+                        // line 81: hidden[i % 2] = p;  =>  dp_2 += dhidden[i_1 % 2]
                         dp_2 += dhidden[i_1 % 2];
                         dhidden[i_1 % 2] = 0;
-                        // line 80: p = p * Math.Exp(x[i] - p);
+                        // line 80: p = p * Math.Exp(x[i] - p);  =>  dp_1 += dp_2 * t2; dt2 += dp_2 * p_1; dt1 += dt2 * t2; dt0 += dt1; dp_1 -= dt1; gradX[i_1] += dt0
                         dp_1 = dp_2 * t2;
                         dt2 = dp_2 * p_1;
                         dt1 = dt2 * t2;

@@ -29,7 +29,7 @@ namespace Snap
             float dt0 = 0;
             float dt1 = 0;
             float dt2 = seed;
-            // line 46: MathF.Log(1 + MathF.Exp(x))
+            // line 46: MathF.Log(1 + MathF.Exp(x))  =>  dt1 += dt2 / t1; dt0 += dt1; dx += dt0 * t0
             dt1 = dt2 / t1;
             dt0 = dt1;
             dx = dt0 * t0;

@@ -33,7 +33,7 @@ namespace Snap
                 double db = 0;
                 double dt1 = 0;
                 double dt2 = seed;
-                // line 93: W * x + b
+                // line 93: W * x + b  =>  dt1 += dt2; db += dt2; dx += dt1 * t0
                 dt1 = dt2;
                 db = dt2;
                 dx = dt1 * t0;

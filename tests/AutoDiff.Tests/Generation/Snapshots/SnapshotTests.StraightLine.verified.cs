@@ -32,7 +32,7 @@ namespace Snap
             double dt0 = 0;
             double dt1 = 0;
             double dt2 = seed;
-            // line 9: x * y + Math.Sin(x)
+            // line 9: x * y + Math.Sin(x)  =>  dt0 += dt2; dt1 += dt2; dx += dt1 * Math.Cos(x); dx += dt0 * y; dy += dt0 * x
             dt0 = dt2;
             dt1 = dt2;
             dx = dt1 * global::System.Math.Cos(x);

@@ -76,7 +76,7 @@ namespace Snap
                 double a = t0 - t2;
                 double b = 1.0 - t1;
                 double t3 = 100.0 * a;
-                // line 61: s += 100 * a * a + b * b;
+                // line 61: s += 100 * a * a + b * b;  =>  ds_1 += ds_2; dt6 += ds_2; dt4 += dt6; dt5 += dt6; db += dt5 * b; db += dt5 * b; dt3 += dt4 * a; da += dt4 * t3; da += dt3 * 100.0
                 ds_1 = ds_2;
                 dt6 = ds_2;
                 dt4 = dt6;
@@ -86,9 +86,9 @@ namespace Snap
                 dt3 = dt4 * a;
                 da = dt4 * t3;
                 da += dt3 * 100.0;
-                // line 60: double b = 1 - x[i];
+                // line 60: double b = 1 - x[i];  =>  dt1 -= db
                 dt1 = -db;
-                // line 59: double a = x[i + 1] - x[i] * x[i];
+                // line 59: double a = x[i + 1] - x[i] * x[i];  =>  dt0 += da; dt2 -= da; dt1 += dt2 * t1; dt1 += dt2 * t1; gradX[i_1] += dt1; gradX[i_1 + 1] += dt0
                 dt0 = da;
                 dt2 = -da;
                 dt1 += dt2 * t1;
