@@ -149,7 +149,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         try
         {
             var model = DifferentiableGenerator.Derivatives.Attach(parsed.Model, index.Value.Derivatives);
-            foreach (var diagnostic in DifferentiableGenerator.BuildBackward(model).Diagnostics)
+            foreach (var diagnostic in DifferentiableGenerator.Analyze(model).Activity.Diagnostics)
             {
                 context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));
             }

@@ -17,10 +17,19 @@ public sealed partial class DifferentiableGenerator
     /// <summary>The stages after parsing, shared by the emitter and the analyzer: lower to SSA, analyze activity, transform.</summary>
     internal static (GeneratedBackward? Body, List<DiagnosticInfo> Diagnostics) BuildBackward(MethodModel model)
     {
-        var lowered = Lowering.Lower(model);
-        var activity = Activity.Analyze(lowered);
+        var (lowered, activity) = Analyze(model);
         var hasErrors = activity.Diagnostics.Any(d => d.IsError);
         return hasErrors ? (null, activity.Diagnostics) : (new GeneratedBackward(lowered, ReverseMode.Transform(lowered, activity.Active)), activity.Diagnostics);
+    }
+
+    /// <summary>
+    /// The stages that decide what is reported: lowering and activity analysis. The analyzer stops here; the reverse
+    /// transform only builds code (a failure there is the generator's AUTODIFF900).
+    /// </summary>
+    internal static (LoweredMethod Lowered, ActivityResult Activity) Analyze(MethodModel model)
+    {
+        var lowered = Lowering.Lower(model);
+        return (lowered, Activity.Analyze(lowered));
     }
 
     /// <summary>A method's SSA form and the backward IR built from it: what the emitter prints.</summary>
