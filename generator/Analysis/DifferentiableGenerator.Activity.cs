@@ -108,6 +108,13 @@ public sealed partial class DifferentiableGenerator
             return changed;
         }
 
+        // The objects, arrays and spans an opaque call is handed (receiver included), which it may write.
+        private static IEnumerable<int> Writable(OpaqueExpr call)
+            => call.IsCall ? call.Arguments.OfType<VariableExpr>().Where(a => MayHoldGradient(a.Type) && !a.Type.IsFloating).Select(a => a.Id) : Enumerable.Empty<int>();
+
+        /// <summary>A type whose values could carry a gradient: floating scalars, arrays and spans of them, and anything that is not an integer or bool.</summary>
+        private static bool MayHoldGradient(TypeRef type) => type.Kind is not (ValueKind.Integer or ValueKind.Bool);
+
         /// <summary>One backward pass; true when it marked a value it had not marked before.</summary>
         private static bool PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient)
         {
@@ -117,7 +124,7 @@ public sealed partial class DifferentiableGenerator
                 switch (block.Statements[i])
                 {
                     case LetStmt let:
-                        if (usefulData[let.ValueId])
+                        if (usefulData[let.ValueId] || WritesUseful(let.Value, usefulData))
                         {
                             changed |= MarkAll(usefulData, ReferencedValues(let.Value));
                         }
@@ -127,6 +134,10 @@ public sealed partial class DifferentiableGenerator
                             changed |= MarkAll(usefulGradient, DifferentiableOperands(let.Value));
                         }
 
+                        break;
+                    case EffectStmt effect when WritesUseful(effect.Value, usefulData):
+                        // A call that may write into an object the result depends on: what it reads matters too.
+                        changed |= MarkAll(usefulData, ReferencedValues(effect.Value));
                         break;
                     case PhiStmt phi when phi.Value is VariableExpr v:
                         changed |= usefulData[phi.PhiId] && Mark(usefulData, v.Id);
@@ -168,6 +179,9 @@ public sealed partial class DifferentiableGenerator
 
             return changed;
         }
+
+        private static bool WritesUseful(Expr value, bool[] usefulData)
+            => value.DescendantsAndSelf().OfType<OpaqueExpr>().Any(call => Writable(call).Any(id => usefulData[id]));
 
         private static bool Mark(bool[] set, int id)
         {
@@ -272,8 +286,11 @@ public sealed partial class DifferentiableGenerator
             {
                 switch (statement)
                 {
-                    case LetStmt let when usefulData[let.ValueId]:
+                    case LetStmt let when usefulData[let.ValueId] || WritesUseful(let.Value, usefulData):
                         FindStops(let.Value, varied, diagnostics, reported);
+                        break;
+                    case EffectStmt effect when WritesUseful(effect.Value, usefulData):
+                        FindStops(effect.Value, varied, diagnostics, reported);
                         break;
                     case LoweredStore store when usefulData[store.ArrayId]:
                         FindStops(store.Value, varied, diagnostics, reported);
@@ -312,13 +329,19 @@ public sealed partial class DifferentiableGenerator
                     }
 
                     break;
-                case OpaqueExpr { Location: { } location } opaque when opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)):
-                    if (!opaque.Type.IsFloating && opaque.Type.Kind != ValueKind.Other)
+                case OpaqueExpr { Location: { } location } opaque when !MayHoldGradient(opaque.Type):
+                    if (opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)))
                     {
                         // An integer or bool result could carry no gradient anyway: the gradient stops, as at a cast.
                         Report(DiagnosticDescriptors.GradientStops, location, opaque.Display + ", which returns " + opaque.Type.Display + ",");
                     }
-                    else if (opaque.IsCall)
+
+                    break;
+                case OpaqueExpr { Location: { } location } opaque when opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)):
+                    // A double, an array or an object (a collection, a struct) computed from a differentiable value by
+                    // something with no derivative, or such a value handed to a call that may store it into an object
+                    // the result depends on: the gradient would be lost there.
+                    if (opaque.IsCall)
                     {
                         Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display);
                     }

@@ -784,6 +784,71 @@ public sealed class DiagnosticTests
                 public static double FBackward(double x) => x;
             }
             """,
+        // ---- Gradients that would be lost through objects, collections and helpers (no silent zero) -------------
+        ["ListFilledThenSummedByHelper"] = """
+            public static partial class C
+            {
+                static double Sum(System.Collections.Generic.List<double> l) { double s = 0; foreach (var v in l) s += v; return s; }
+                [Differentiable]
+                public static double F(double a, double b)
+                {
+                    var l = new System.Collections.Generic.List<double>();
+                    {|AUTODIFF001:l.Add(a * a)|};
+                    {|AUTODIFF001:l.Add(2 * b)|};
+                    return Sum(l) + 0.01 * a;
+                }
+            }
+            """,
+        ["HelperReturningArray"] = """
+            public static partial class C
+            {
+                static double[] Layer(double[] w, double x) => new[] { w[0] * x, w[1] * x };
+                [Differentiable]
+                public static double F(double[] w, double x)
+                {
+                    var h = {|AUTODIFF001:Layer(w, x)|};
+                    return h[0] + h[1];
+                }
+            }
+            """,
+        ["HelperFillingALocalBuffer"] = """
+            public static partial class C
+            {
+                static void Fill(double[] into, double x) { into[0] = x; into[1] = 2 * x; }
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var buffer = new double[2];
+                    {|AUTODIFF001:Fill(buffer, x)|};
+                    return buffer[0] * buffer[1];
+                }
+            }
+            """,
+        ["ValidHelperFillingABufferWithConstants"] = """
+            public static partial class C
+            {
+                static void Fill(double[] into, double v) { into[0] = v; into[1] = 2 * v; }
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var buffer = new double[2];
+                    Fill(buffer, 3.0);
+                    return buffer[0] * x + buffer[1];
+                }
+            }
+            """,
+        ["ValidUnusedListOfVariedValues"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var log = new System.Collections.Generic.List<double>();
+                    log.Add(x);
+                    return x * x;
+                }
+            }
+            """,
         ["ValidComparisonsAndBranchesNoWarning"] = """
             public static partial class C
             {
