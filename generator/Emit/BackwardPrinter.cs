@@ -74,6 +74,9 @@ internal sealed class BackwardPrinter(ExpressionPrinter expressions, SourceWrite
             case BBreak:
                 writer.WriteLine("break;");
                 break;
+            case BThrow error:
+                writer.WriteLine("throw " + expressions.Print(error.Exception) + ";");
+                break;
             case BReverseLoop loop:
                 var k = loop.Iteration.Name;
                 writer.OpenBlock($"for (int {k} = {loop.Count.Name} - 1; {k} >= 0; {k}--)");

@@ -164,6 +164,17 @@ public sealed partial class DifferentiableGenerator
                     : $"out {p.Type.Display} {p.GradientName}"));
             writer.OpenBlock($"{method.Modifiers} {returnType} {method.BackwardName}({string.Join(", ", parameters)})");
 
+            if (body.Checks.Count > 0)
+            {
+                writer.WriteLine("// Each gradient span must have its parameter's length: nothing is written otherwise.");
+                foreach (var check in body.Checks)
+                {
+                    printer.Statement(check);
+                }
+
+                writer.WriteLine();
+            }
+
             writer.WriteLine("// Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.");
             foreach (var declaration in body.Declarations)
             {

@@ -198,6 +198,14 @@ internal sealed class BWhile(Expr condition, BBlock body) : BStmt
     public override IEnumerable<BBlock> Blocks => new[] { Body };
 }
 
+/// <summary><c>throw exception;</c>: an argument check at the top of the method, or a user's guard.</summary>
+internal sealed class BThrow(Expr exception) : BStmt
+{
+    public Expr Exception { get; } = exception;
+
+    public override IEnumerable<BBlock> Blocks => NoBlocks;
+}
+
 /// <summary><c>break;</c> (the exit of a do loop's <c>while (true)</c>).</summary>
 internal sealed class BBreak : BStmt
 {
@@ -251,6 +259,7 @@ internal sealed class BBlock
 }
 
 /// <summary>The backward method, in the parts the emitter lays out.</summary>
+/// <param name="Checks">Argument checks that run before anything is computed or written (gradient spans of the wrong length).</param>
 /// <param name="Tapes">The tapes loops push overwritten values to; disposed in a finally.</param>
 /// <param name="Declarations">Values declared up front because the reverse sweep reads them outside the scope that defines them.</param>
 /// <param name="AdjointDeclarations">The adjoint accumulators, zero but for the result's, which starts at the seed.</param>
@@ -258,6 +267,7 @@ internal sealed class BBlock
 /// <param name="Result">What the method returns: the primal value.</param>
 /// <param name="Seed">The seed parameter.</param>
 internal sealed record BackwardMethod(
+    List<BStmt> Checks,
     List<Tape> Tapes,
     List<BDeclare> Declarations,
     BBlock Forward,

@@ -145,7 +145,36 @@ public sealed partial class DifferentiableGenerator
                 gradients.Add(new BAssign(new LocalTarget(gradient), AssignKind.Set, _adjointsUsed.Contains(valueId) ? new LocalExpr(Adjoint(valueId)) : Zero));
             }
 
-            return new BackwardMethod(_tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
+            return new BackwardMethod(LengthChecks(), _tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
+        }
+
+        // A gradient span of another length than its parameter would be written out of bounds or only in part: the
+        // backward throws first, naming the gradient parameter (the message is built only when it throws).
+        private List<BStmt> LengthChecks()
+        {
+            var checks = new List<BStmt>();
+            for (var i = 0; i < _method.Source.Parameters.Count; i++)
+            {
+                var parameter = _method.Source.Parameters[i];
+                if (parameter.Role != ParameterRole.Span)
+                {
+                    continue;
+                }
+
+                var gradient = new LocalExpr(Adjoint(_method.ParameterValues[i]));
+                var value = Value(_method.ParameterValues[i]);
+                var name = parameter.Name.TrimStart('@');
+                var message = new OpaqueExpr(
+                    $"\"{parameter.GradientName} must have the length of {name} (\" + {{0}}.Length + \"), not \" + {{1}}.Length + \".\"",
+                    "message", IsCall: false, new Expr[] { value, gradient }.ToEquatableArray(), TypeRef.Int, null);
+                var exception = new OpaqueExpr($"new global::System.ArgumentException({{0}}, \"{parameter.GradientName}\")", "ArgumentException",
+                    IsCall: true, new Expr[] { message }.ToEquatableArray(), TypeRef.Int, null);
+                var then = new BBlock();
+                then.Add(new BThrow(exception));
+                checks.Add(new BIf(new BinaryExpr(BinaryOp.NotEquals, Length(gradient), Length(value), TypeRef.Bool), then, new BBlock()));
+            }
+
+            return checks;
         }
 
         /// <summary>The literal 0, which C# converts to any numeric type.</summary>

@@ -63,7 +63,7 @@ internal static class FirstWriteAssign
                     }
 
                     break;
-                case BComment or BEvaluate or BPush or BBreak:
+                case BComment or BEvaluate or BPush or BBreak or BThrow:
                     break;
             }
         }

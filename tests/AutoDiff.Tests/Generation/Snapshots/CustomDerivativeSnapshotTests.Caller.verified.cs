@@ -21,6 +21,12 @@ namespace Snap
         [global::System.CodeDom.Compiler.GeneratedCode("AutoDiff.Generators", "<version>")]
         public static double LossBackward(double x, double[] w, int k, double seed, out double gradX, global::System.Span<double> gradW)
         {
+            // Each gradient span must have its parameter's length: nothing is written otherwise.
+            if (gradW.Length != w.Length)
+            {
+                throw new global::System.ArgumentException("gradW must have the length of w (" + w.Length + "), not " + gradW.Length + ".", "gradW");
+            }
+
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
             // line 40: var s = Rules.Softplus(x * w[0]);
             double t0 = w[0];

@@ -19,6 +19,12 @@ namespace Snap
         [global::System.CodeDom.Compiler.GeneratedCode("AutoDiff.Generators", "<version>")]
         public static double RecurrenceBackward(double[] x, double[] target, double seed, global::System.Span<double> gradX)
         {
+            // Each gradient span must have its parameter's length: nothing is written otherwise.
+            if (gradX.Length != x.Length)
+            {
+                throw new global::System.ArgumentException("gradX must have the length of x (" + x.Length + "), not " + gradX.Length + ".", "gradX");
+            }
+
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
             double p_1 = default;
             int i_1 = default;
