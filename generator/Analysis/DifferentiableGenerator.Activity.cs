@@ -10,7 +10,8 @@ public sealed partial class DifferentiableGenerator
 {
     /// <summary>Which values get adjoints, and the diagnostics that depend on how values flow.</summary>
     /// <param name="Active">Varied and useful: the values that get an adjoint.</param>
-    internal sealed record ActivityResult(bool[] Varied, bool[] Active, List<DiagnosticInfo> Diagnostics);
+    /// <param name="DeadStores">Buffer writes that no read can see (a literal index no read uses): they never enter the reverse sweep.</param>
+    internal sealed record ActivityResult(bool[] Varied, bool[] Active, List<DiagnosticInfo> Diagnostics, HashSet<LoweredStore> DeadStores);
 
     /// <summary>
     /// Activity analysis over the SSA form: a value is <em>varied</em> when it depends differentiably on a
@@ -45,7 +46,8 @@ public sealed partial class DifferentiableGenerator
                 usefulGradient[result.Id] = true;
             }
 
-            while (PropagateUseful(method.Body, usefulData, usefulGradient))
+            var dead = DeadStores(method.Body);
+            while (PropagateUseful(method.Body, usefulData, usefulGradient, dead))
             {
             }
 
@@ -65,7 +67,7 @@ public sealed partial class DifferentiableGenerator
                 diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.ResultNotDifferentiable.Id, method.Source.Location, new[] { method.Source.Name }.ToEquatableArray()));
             }
 
-            return new ActivityResult(varied, active, diagnostics);
+            return new ActivityResult(varied, active, diagnostics, dead);
         }
 
         /// <summary>One forward pass; true when it marked a value it had not marked before.</summary>
@@ -116,7 +118,7 @@ public sealed partial class DifferentiableGenerator
         private static bool MayHoldGradient(TypeRef type) => type.Kind is not (ValueKind.Integer or ValueKind.Bool);
 
         /// <summary>One backward pass; true when it marked a value it had not marked before.</summary>
-        private static bool PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient)
+        private static bool PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient, HashSet<LoweredStore> dead)
         {
             var changed = false;
             for (var i = block.Statements.Count - 1; i >= 0; i--)
@@ -143,7 +145,7 @@ public sealed partial class DifferentiableGenerator
                         changed |= usefulData[phi.PhiId] && Mark(usefulData, v.Id);
                         changed |= usefulGradient[phi.PhiId] && Mark(usefulGradient, v.Id);
                         break;
-                    case LoweredStore store:
+                    case LoweredStore store when !dead.Contains(store):
                         if (usefulData[store.ArrayId])
                         {
                             changed |= MarkAll(usefulData, ReferencedValues(store.Value).Concat(ReferencedValues(store.Index)));
@@ -156,8 +158,8 @@ public sealed partial class DifferentiableGenerator
 
                         break;
                     case LoweredIf branch:
-                        changed |= PropagateUseful(branch.Then, usefulData, usefulGradient);
-                        changed |= PropagateUseful(branch.Else, usefulData, usefulGradient);
+                        changed |= PropagateUseful(branch.Then, usefulData, usefulGradient, dead);
+                        changed |= PropagateUseful(branch.Else, usefulData, usefulGradient, dead);
                         break;
                     case LoweredLoop loop:
                         foreach (var phi in loop.Phis)
@@ -172,12 +174,109 @@ public sealed partial class DifferentiableGenerator
                             }
                         }
 
-                        changed |= PropagateUseful(loop.Body, usefulData, usefulGradient);
+                        changed |= PropagateUseful(loop.Body, usefulData, usefulGradient, dead);
                         break;
                 }
             }
 
             return changed;
+        }
+
+        /// <summary>
+        /// Stores at a literal index of a buffer that is only ever read at other literal indices: what they write is
+        /// never read, so it must not enter the reverse sweep (its zero adjoint times an infinite partial, say of a
+        /// square root at a negative number, would turn a finite gradient into NaN). A buffer read at a computed index,
+        /// or used in any way but an element read, keeps all its stores.
+        /// </summary>
+        private static HashSet<LoweredStore> DeadStores(LoweredBlock body)
+        {
+            var stores = new List<LoweredStore>();
+            var readIndices = new Dictionary<int, HashSet<string>>();
+            var escapes = new HashSet<int>();
+
+            void Uses(Expr expression)
+            {
+                // An array occurrence that is not the array of an element read escapes (copied, passed, returned).
+                var occurrences = new Dictionary<int, int>();
+                foreach (var node in expression.DescendantsAndSelf())
+                {
+                    if (node is VariableExpr { Type.IsFloatingArray: true } variable)
+                    {
+                        occurrences[variable.Id] = (occurrences.TryGetValue(variable.Id, out var n) ? n : 0) + 1;
+                    }
+                    else if (node is ElementExpr { Array: VariableExpr array } element)
+                    {
+                        occurrences[array.Id] = (occurrences.TryGetValue(array.Id, out var n) ? n : 0) - 1;
+                        if (element.Index is LiteralExpr literal)
+                        {
+                            if (!readIndices.TryGetValue(array.Id, out var indices))
+                            {
+                                readIndices[array.Id] = indices = new HashSet<string>();
+                            }
+
+                            indices.Add(literal.Text);
+                        }
+                        else
+                        {
+                            escapes.Add(array.Id);
+                        }
+                    }
+                }
+
+                escapes.UnionWith(occurrences.Where(o => o.Value > 0).Select(o => o.Key));
+            }
+
+            void Walk(LoweredBlock block)
+            {
+                foreach (var statement in block.Statements)
+                {
+                    switch (statement)
+                    {
+                        case LetStmt let:
+                            Uses(let.Value);
+                            break;
+                        case PhiStmt phi:
+                            Uses(phi.Value);
+                            break;
+                        case EffectStmt effect:
+                            Uses(effect.Value);
+                            break;
+                        case LoweredStore store:
+                            stores.Add(store);
+                            Uses(store.Index);
+                            Uses(store.Value);
+                            break;
+                        case LoweredIf branch:
+                            Uses(branch.Condition);
+                            Walk(branch.Then);
+                            Walk(branch.Else);
+                            break;
+                        case LoweredLoop loop:
+                            Uses(loop.Condition);
+                            foreach (var phi in loop.Phis)
+                            {
+                                Uses(phi.Entry);
+                                Uses(phi.Back);
+                            }
+
+                            Walk(loop.Body);
+                            break;
+                    }
+                }
+            }
+
+            Walk(body);
+            var dead = new HashSet<LoweredStore>();
+            foreach (var store in stores)
+            {
+                if (store.Index is LiteralExpr index && !escapes.Contains(store.ArrayId)
+                    && !(readIndices.TryGetValue(store.ArrayId, out var read) && read.Contains(index.Text)))
+                {
+                    dead.Add(store);
+                }
+            }
+
+            return dead;
         }
 
         private static bool WritesUseful(Expr value, bool[] usefulData)

@@ -19,7 +19,7 @@ public sealed partial class DifferentiableGenerator
     {
         var (lowered, activity) = Analyze(model);
         var hasErrors = activity.Diagnostics.Any(d => d.IsError);
-        return hasErrors ? (null, activity.Diagnostics) : (new GeneratedBackward(lowered, ReverseMode.Transform(lowered, activity.Active)), activity.Diagnostics);
+        return hasErrors ? (null, activity.Diagnostics) : (new GeneratedBackward(lowered, ReverseMode.Transform(lowered, activity)), activity.Diagnostics);
     }
 
     /// <summary>

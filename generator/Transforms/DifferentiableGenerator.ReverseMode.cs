@@ -62,6 +62,7 @@ public sealed partial class DifferentiableGenerator
 
         private readonly LoweredMethod _method;
         private readonly bool[] _active;
+        private readonly HashSet<LoweredStore> _deadStores;
         private readonly HashSet<string> _names;
         private readonly Local?[] _adjoints;
         private readonly HashSet<int> _readInReverse = new();
@@ -85,8 +86,9 @@ public sealed partial class DifferentiableGenerator
         private int _gradientTemporaryCount;
         private int _loopCount;
 
-        private ReverseMode(LoweredMethod method, bool[] active)
+        private ReverseMode(LoweredMethod method, bool[] active, HashSet<LoweredStore> deadStores)
         {
+            _deadStores = deadStores;
             _method = method;
             _active = active;
             _names = method.Names;
@@ -95,7 +97,7 @@ public sealed partial class DifferentiableGenerator
             Index(method.Body);
         }
 
-        public static BackwardMethod Transform(LoweredMethod method, bool[] active) => new ReverseMode(method, active).Run();
+        public static BackwardMethod Transform(LoweredMethod method, ActivityResult activity) => new ReverseMode(method, activity.Active, activity.DeadStores).Run();
 
         private BackwardMethod Run()
         {
@@ -447,7 +449,9 @@ public sealed partial class DifferentiableGenerator
                 switch (statement)
                 {
                     case LetStmt let:
-                        if (_active[let.ValueId])
+                        // Every use of the value is behind us in the reverse sweep: an adjoint none of them wrote is
+                        // zero, and passes nothing on (not even 0 * an infinite partial).
+                        if (_active[let.ValueId] && _adjointsUsed.Contains(let.ValueId))
                         {
                             ReverseLet(let, code);
                         }
@@ -609,7 +613,7 @@ public sealed partial class DifferentiableGenerator
         // A buffer write: the written value gets the element's adjoint, which then restarts at zero for the old value.
         private void ReverseStore(LoweredStore store, BBlock code)
         {
-            if (!_active[store.ArrayId])
+            if (!_active[store.ArrayId] || _deadStores.Contains(store))
             {
                 return;
             }
