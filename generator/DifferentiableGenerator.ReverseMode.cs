@@ -59,7 +59,7 @@ public sealed partial class DifferentiableGenerator
         private readonly LoweredMethod _method;
         private readonly bool[] _active;
         private readonly ExpressionPrinter _printer;
-        private readonly HashSet<string> _names;
+        private readonly NameAllocator _names;
         private readonly string[] _adjointNames;
         private readonly HashSet<int> _readInReverse = new();
         private readonly Dictionary<int, HashSet<int>> _readContexts = new();
@@ -88,7 +88,7 @@ public sealed partial class DifferentiableGenerator
             _active = active;
             _printer = new ExpressionPrinter(method.Values);
             _names = method.Names;
-            _seed = Parser.UniqueName("seed", _names);
+            _seed = method.SeedName;
             _adjointNames = new string[method.Values.Count];
             Index(method.Body);
         }
@@ -114,7 +114,7 @@ public sealed partial class DifferentiableGenerator
             if (resultValue is not null && _strategies.ContainsKey(resultValue.Id))
             {
                 // The reverse sweep restores this variable to earlier iterations' values: keep the result first.
-                result = Parser.UniqueName("value", _names);
+                result = _names.Take("value");
                 forward.Line($"{_method.Values[resultValue.Id].Type.Display} {result} = {_printer.Name(resultValue.Id)};");
             }
 
@@ -378,7 +378,7 @@ public sealed partial class DifferentiableGenerator
 
             if (!_tapes.TryGetValue(type.Display, out var tape))
             {
-                var name = Parser.UniqueName(type.Display.Replace("global::", "").Replace(".", "") + "Tape", _names);
+                var name = _names.Take(type.Display.Replace("global::", "").Replace(".", "") + "Tape");
                 var capacity = type.Kind == ValueKind.Bool ? 256 : 64;
                 tape = (name, $"var {name} = new global::AutoDiff.Tape<{type.Display}>(stackalloc {type.Display}[{capacity.ToString(CultureInfo.InvariantCulture)}]);");
                 _tapes[type.Display] = tape;
@@ -463,7 +463,7 @@ public sealed partial class DifferentiableGenerator
                 }
                 else
                 {
-                    var flag = Parser.UniqueName("branch" + (_branchCount++).ToString(CultureInfo.InvariantCulture), _names);
+                    var flag = _names.Take("branch" + (_branchCount++).ToString(CultureInfo.InvariantCulture));
                     _branchFlags[branch] = flag;
                     if (nested)
                     {
@@ -507,8 +507,8 @@ public sealed partial class DifferentiableGenerator
         private void ReverseLoop(LoweredLoop loop, CodeBlock code)
         {
             var info = new LoopReverse(
-                Parser.UniqueName("count" + _loopCount.ToString(CultureInfo.InvariantCulture), _names),
-                Parser.UniqueName("k" + _loopCount.ToString(CultureInfo.InvariantCulture), _names));
+                _names.Take("count" + _loopCount.ToString(CultureInfo.InvariantCulture)),
+                _names.Take("k" + _loopCount.ToString(CultureInfo.InvariantCulture)));
             _loopCount++;
             _loopReverse[loop.Id] = info;
 
@@ -729,13 +729,13 @@ public sealed partial class DifferentiableGenerator
                 }
                 else if (IsActive(call.Arguments[i]))
                 {
-                    var name = Parser.UniqueName("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture), _names);
+                    var name = _names.Take("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture));
                     outs.Add("out var " + name);
                     accumulations.Add(((VariableExpr)call.Arguments[i], name));
                 }
                 else
                 {
-                    outs.Add("out _");
+                    outs.Add(_names.IsTaken("_") ? "out var " + _names.Take("unused") : "out _");
                 }
             }
 
@@ -1017,7 +1017,7 @@ public sealed partial class DifferentiableGenerator
             if (_adjointNames[valueId] is null)
             {
                 var name = _method.Values[valueId].Name;
-                _adjointNames[valueId] = Parser.UniqueName("d" + (name.StartsWith("@", StringComparison.Ordinal) ? name.Substring(1) : name), _names);
+                _adjointNames[valueId] = _names.Take("d" + (name.StartsWith("@", StringComparison.Ordinal) ? name.Substring(1) : name));
             }
 
             return _adjointNames[valueId];
