@@ -108,6 +108,27 @@ public sealed class NameHygieneTests
     }
 
     [Fact]
+    public void Discards_that_may_throw_are_kept()
+    {
+        var run = GeneratorHarness.Run(Program(["""
+            [Differentiable]
+            public static double F(double x, int n, [NoGrad] double[] w)
+            {
+                _ = 12 / n;
+                _ = w[n];
+                return x * w[0];
+            }
+            """]));
+        AssertClean(run);
+        var backward = run.Compiled.GetMethod("N0", "FBackward");
+        var gradient = new object?[] { 1.5, 1, new[] { 2.0, 3.0 }, 1.0, null };
+        Assert.Equal(3.0, (double)CompiledAssembly.Call(backward, null, gradient)!);
+        Assert.Equal(2.0, (double)gradient[4]!);
+        Assert.Throws<DivideByZeroException>(() => CompiledAssembly.Call(backward, null, [1.5, 0, new[] { 2.0 }, 1.0, null]));
+        Assert.Throws<IndexOutOfRangeException>(() => CompiledAssembly.Call(backward, null, [1.5, 2, new[] { 2.0, 3.0 }, 1.0, null]));
+    }
+
+    [Fact]
     public void Local_named_like_a_gradient_parameter_is_renamed_and_the_gradient_parameter_keeps_its_name()
     {
         var f = CompileSingle("""
@@ -141,8 +162,8 @@ public sealed class NameHygieneTests
             [Differentiable]
             public static double H(double a, double b) => a * b + a;
             """);
-        // r1 = 8x * 2x = 16 x^2 (H(x,3) = 4x), r2 = 4 r1 = 64 x^2, result = 128 x^3
-        AssertMatchesFiniteDifferences(f, [[0.5], [-1.0], [1.7]], x => [384 * x[0] * x[0]]);
+        // r1 = 4x * 2x = 8 x^2 (H(x, 3) = 4x), r2 = 4 r1 = 32 x^2, result = 64 x^3
+        AssertMatchesFiniteDifferences(f, [[0.5], [-1.0], [1.7]], x => [192 * x[0] * x[0]]);
     }
 
     [Fact]
@@ -199,6 +220,11 @@ public sealed class NameHygieneTests
                         if ({{i}} % 2 == 0)
                         {
                             {{b}} += 0.25 * Math.Sin({{a}} + {{i}});
+                        }
+
+                        if ({{i}} > 6)
+                        {
+                            return {{a}} * {{b}};
                         }
                     }
 
@@ -389,11 +415,12 @@ public sealed class NameHygieneTests
                 {
                     // A local of an inner block; sibling blocks reuse the same name.
                     var name = _inner.First(CanDeclare);
+                    var initializer = Expression(2);
                     _innerInScope.Add(name);
                     _blocks.Peek().Declared.Add(name);
                     _blocks.Peek().Within.Add(name);
                     _doubles.Add(name);
-                    Line($"double {name} = {Expression(2)};");
+                    Line($"double {name} = {initializer};");
                     Line($"{target} {(inLoop ? "+= 0.25 * Math.Sin(" + name + ")" : "= " + target + " * 0.5 + " + name)};");
                     break;
                 }
