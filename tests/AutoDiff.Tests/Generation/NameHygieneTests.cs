@@ -26,9 +26,14 @@ public sealed class NameHygieneTests
     internal static readonly string[] ReservedKeywords = SyntaxFacts.GetKeywordKinds()
         .Select(SyntaxFacts.GetText).Where(IsWord).Distinct().OrderBy(s => s, StringComparer.Ordinal).Select(k => "@" + k).ToArray();
 
-    /// <summary>Contextual keywords (<c>@var</c>, <c>@value</c>, <c>@nameof</c>, <c>@await</c>, <c>@when</c>...).</summary>
+    /// <summary>
+    /// Contextual keywords (<c>@nameof</c>, <c>@await</c>, <c>@when</c>...), and the words with a meaning in some
+    /// places that Roslyn does not list among them (<c>var</c>, <c>dynamic</c>, <c>value</c>, <c>notnull</c>, <c>nint</c>...).
+    /// </summary>
     internal static readonly string[] ContextualKeywords = SyntaxFacts.GetContextualKeywordKinds()
-        .Select(SyntaxFacts.GetText).Where(IsWord).Distinct().OrderBy(s => s, StringComparer.Ordinal).Select(k => "@" + k).ToArray();
+        .Select(SyntaxFacts.GetText)
+        .Concat(["var", "dynamic", "value", "notnull", "nint", "nuint", "args"])
+        .Where(IsWord).Distinct().OrderBy(s => s, StringComparer.Ordinal).Select(k => "@" + k).ToArray();
 
     internal static readonly string[] Letters = Enumerable.Range('a', 26).Select(c => ((char)c).ToString()).ToArray();
 
@@ -37,7 +42,7 @@ public sealed class NameHygieneTests
     [
         "t0", "t1", "t2", "dt0", "dt1", "dx", "dy", "da", "gradX", "gradY", "gradA", "gradP", "seed", "seed_1", "k0", "k1",
         "count0", "count1", "i_1", "x_1", "a_1", "branch0", "branch1", "g0", "g1", "doubleTape", "intTape", "boolTape",
-        "value", "value_1", "result", "returned", "var", "nameof", "dvalue", "dresult", "__1", "do_1",
+        "value_1", "result", "returned", "broken", "switchValue", "index", "collection", "unused", "dvalue", "dresult", "__1", "do_1",
     ];
 
     /// <summary>Every name tried, as written in source; distinct as identifiers.</summary>
@@ -47,6 +52,19 @@ public sealed class NameHygieneTests
     private static bool IsWord(string text) => text.Length > 0 && text.All(c => char.IsLetter(c) || c == '_') && SyntaxFacts.IsValidIdentifier(text);
 
     private static string Bare(string name) => name.TrimStart('@');
+
+    private static string Verbatim(string name)
+        => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    [Fact]
+    public void The_pool_has_every_keyword_letter_and_generated_shape()
+    {
+        Assert.Superset(new HashSet<string>(["@out", "@in", "@if", "@class", "@do", "@double", "@var", "@nameof", "@await", "@yield", "@record", "@when", "@global", "@dynamic"]),
+            new HashSet<string>(Pool));
+        Assert.True(ReservedKeywords.Length >= 77 && ContextualKeywords.Length >= 30, $"{ReservedKeywords.Length} reserved, {ContextualKeywords.Length} contextual keywords");
+        Assert.Subset(new HashSet<string>(Pool), new HashSet<string>(Letters.Concat(Shapes).Append("_")));
+        Assert.Equal(Pool.Length, Pool.Select(Bare).Distinct().Count());
+    }
 
     // ---- The four reported cases --------------------------------------------------------------------------------
 
@@ -200,6 +218,13 @@ public sealed class NameHygieneTests
         string N(int role) => Pool[(k + role * 7) % Pool.Length];
         string p0 = N(0), p1 = N(1), n = N(2), a = N(3), b = N(4), i = N(5), m = N(6), h0 = N(7), h1 = N(8), hl = N(9);
         var usesUnderscore = new[] { p0, p1, n, a, b, i, m }.Contains("_");
+
+        // Locals named like what the generator derives from the names above: p0's gradient parameter, a's adjoint.
+        var taken = new[] { p0, p1, n, a, b, i, m }.Select(Bare).ToHashSet();
+        var derived = new[] { "grad" + char.ToUpperInvariant(Bare(p0)[0]) + Bare(p0).Substring(1), "d" + Bare(a), "d" + Bare(p1) }
+            .Where(taken.Add).Select(Verbatim).ToArray();
+        var declareDerived = string.Concat(derived.Select(d => $"\n        double {d} = {a} * 0.5;"));
+        var useDerived = string.Concat(derived.Select(d => $" + {d}"));
         var discards = usesUnderscore ? "" : $"""
                     _ = {a};
                     _ = {a} * 2.0 + {p1};
@@ -211,7 +236,7 @@ public sealed class NameHygieneTests
                 public static double F(double {{p0}}, double {{p1}}, int {{n}})
                 {
                     double {{a}} = {{p0}} * {{p1}};
-                    double {{b}} = Math.Sin({{p0}}) + 0.5;
+                    double {{b}} = Math.Sin({{p0}}) + 0.5;{{declareDerived}}
             {{discards}}
                     for (int {{i}} = 0; {{i}} < {{n}}; {{i}}++)
                     {
@@ -226,6 +251,21 @@ public sealed class NameHygieneTests
                         {
                             return {{a}} * {{b}};
                         }
+
+                        if ({{i}} == 5)
+                        {
+                            break;
+                        }
+                    }
+
+                    switch ({{n}})
+                    {
+                        case 1:
+                            {{b}} = {{b}} * 0.5 + {{p0}};
+                            break;
+                        default:
+                            {{b}} += 0.125;
+                            break;
                     }
 
                     if ({{n}} > 2)
@@ -238,7 +278,7 @@ public sealed class NameHygieneTests
                         {{a}} = {{n}} > 1 ? {{a}} * {{p0}} : {{a}} + H({{p1}}, 3.0);
                     }
 
-                    return {{a}} + {{b}} * {{p1}};
+                    return {{a}} + {{b}} * {{p1}}{{useDerived}};
                 }
 
                 [Differentiable]
