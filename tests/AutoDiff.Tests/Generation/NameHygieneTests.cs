@@ -164,6 +164,25 @@ public sealed class NameHygieneTests
     }
 
     [Fact]
+    public void Parameter_named_seed_moves_the_seed_and_locals_named_like_the_signature_are_renamed()
+    {
+        var f = CompileSingle("""
+            [Differentiable]
+            public static double F(double seed, double x)
+            {
+                double seed_1 = seed * x;
+                double gradSeed = seed_1 + x;
+                double gradX = gradSeed * seed_1;
+                return gradX + seed;
+            }
+            """);
+        // s1 = s x, g = s x + x, result = (s x + x) s x + s
+        AssertMatchesFiniteDifferences(f, [[0.5, 1.5], [-1.0, 0.3]],
+            x => [(x[1]) * x[0] * x[1] + (x[0] * x[1] + x[1]) * x[1] + 1, (x[0] + 1) * x[0] * x[1] + (x[0] * x[1] + x[1]) * x[0]]);
+        Assert.Equal(["seed", "x", "seed_1", "gradSeed", "gradX"], f.Backward.GetParameters().Select(p => p.Name));
+    }
+
+    [Fact]
     public void Local_named_underscore_is_not_overwritten_by_the_generated_out_discards()
     {
         // H's gradient for the constant 3.0 is discarded with out _; the local _ must not receive it.
