@@ -25,8 +25,11 @@ public sealed partial class DifferentiableGenerator
     {
         private readonly MethodModel _method;
         private readonly List<SsaValue> _values = new();
-        private readonly HashSet<string> _names = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _reservedLocalNames = new(StringComparer.Ordinal);
+        private readonly NameAllocator _names = new();
+
+        // Names of the user's locals that no value has used yet: the first value of a local keeps the local's name.
+        private readonly HashSet<string> _unclaimedLocalNames = new(StringComparer.Ordinal);
+        private string _seedName = "seed";
         private int _temporaryCount;
         private int _branchDepth;
         private SsaValue? _result;
@@ -57,17 +60,22 @@ public sealed partial class DifferentiableGenerator
 
         private LoweredMethod Run()
         {
+            // Every name in scope of the backward method: parameters, gradient parameters and the seed (public
+            // names, which never change: seed unless a parameter is named seed), then the user's locals. A local that
+            // collides with one of the former, or is named _ (which would capture the generated discards), is renamed.
             foreach (var parameter in _method.Parameters)
             {
-                _names.Add(parameter.Name);
-                _names.Add(parameter.GradientName);
+                _names.Reserve(parameter.Name);
+                _names.Reserve(parameter.GradientName);
             }
 
+            _seedName = _names.Take("seed");
             foreach (var variable in _method.Variables)
             {
-                if (!variable.IsParameter)
+                if (!variable.IsParameter && variable.Name != "_" && !_names.IsTaken(variable.Name))
                 {
-                    _reservedLocalNames.Add(variable.Name);
+                    _names.Reserve(variable.Name);
+                    _unclaimedLocalNames.Add(variable.Name);
                 }
             }
 
@@ -77,7 +85,7 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < _method.Parameters.Count; i++)
             {
                 var parameter = _method.Parameters[i];
-                var value = new SsaValue(_values.Count, parameter.Name, parameter.Type, isPhi: false);
+                var value = new SsaValue(_values.Count, NameAllocator.Escape(parameter.Name), parameter.Type, isPhi: false);
                 _values.Add(value);
                 parameterValues[i] = value.Id;
                 _parameterValues.Add(value.Id);
@@ -92,7 +100,7 @@ public sealed partial class DifferentiableGenerator
             }
 
             var result = SimplifyResult(body);
-            return new LoweredMethod(_method, _values, body, result, parameterValues, _names, _loops);
+            return new LoweredMethod(_method, _values, body, result, parameterValues, _names, _seedName, _loops);
         }
 
         // A single return at the top level needs no result phi: the returned value is the result.
@@ -444,24 +452,9 @@ public sealed partial class DifferentiableGenerator
 
         private SsaValue NewValue(string name, TypeRef type, bool isPhi)
         {
-            // A user's local keeps its name for its first value; later values and temporaries avoid every local's name.
-            string unique;
-            if (_reservedLocalNames.Remove(name))
-            {
-                unique = name;
-                _names.Add(name);
-            }
-            else
-            {
-                var candidate = name;
-                for (var i = 1; _names.Contains(candidate) || _reservedLocalNames.Contains(candidate); i++)
-                {
-                    candidate = name + "_" + i.ToString(CultureInfo.InvariantCulture);
-                }
-
-                unique = candidate;
-                _names.Add(unique);
-            }
+            // A user's local keeps its name (escaped: @out) for its first value; later values and temporaries get
+            // fresh names, which avoid every local's name and are never keywords.
+            var unique = _unclaimedLocalNames.Remove(name) ? NameAllocator.Escape(name) : _names.Take(name);
 
             var value = new SsaValue(_values.Count, unique, type, isPhi)
             {
@@ -478,7 +471,7 @@ public sealed partial class DifferentiableGenerator
             while (true)
             {
                 var name = "t" + (_temporaryCount++).ToString(CultureInfo.InvariantCulture);
-                if (!_names.Contains(name) && !_reservedLocalNames.Contains(name))
+                if (!_names.IsTaken(name))
                 {
                     return name;
                 }

@@ -320,11 +320,11 @@ public sealed partial class DifferentiableGenerator
         private EquatableArray<ParameterModel> ReadParameters()
         {
             var parameters = new List<ParameterModel>();
-            var taken = new HashSet<string>(_method.Parameters.Select(p => p.Name));
+            var taken = new NameAllocator(_method.Parameters.Select(p => p.Name));
             foreach (var parameter in _method.Parameters)
             {
                 var id = DeclareVariable(parameter, parameter.Name, parameter.Type, isParameter: true);
-                var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + EscapeIdentifier(parameter.Name);
+                var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + NameAllocator.Escape(parameter.Name);
                 var gradientName = GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
             }
@@ -341,22 +341,8 @@ public sealed partial class DifferentiableGenerator
         };
 
         /// <summary>The gradient parameter of a parameter: <c>grad</c> and its name in PascalCase, made unique.</summary>
-        internal static string GradientName(string parameterName, HashSet<string> taken)
-            => UniqueName("grad" + char.ToUpperInvariant(parameterName[0]) + parameterName.Substring(1), taken);
-
-        internal static string UniqueName(string name, HashSet<string> taken)
-        {
-            var candidate = name;
-            for (var i = 1; !taken.Add(candidate); i++)
-            {
-                candidate = name + "_" + i.ToString(CultureInfo.InvariantCulture);
-            }
-
-            return candidate;
-        }
-
-        internal static string EscapeIdentifier(string name)
-            => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        internal static string GradientName(string parameterName, NameAllocator taken)
+            => taken.Take("grad" + char.ToUpperInvariant(parameterName[0]) + parameterName.Substring(1));
 
         private string Modifiers()
         {
@@ -779,7 +765,18 @@ public sealed partial class DifferentiableGenerator
             switch (expression)
             {
                 case ISimpleAssignmentOperation { Target: IDiscardOperation } discard:
-                    output.Add(new ExpressionStmt(Read(discard.Value), line, source));
+                    // `_ = e;` alone is no statement for `e;` (CS0201) unless e is a call: a value without effects is
+                    // dropped, a call stays a call, anything else is kept as a discard assignment.
+                    var discarded = Read(discard.Value);
+                    if (!HasNoEffect(discarded))
+                    {
+                        output.Add(new ExpressionStmt(
+                            discarded is UserCallExpr or MathCallExpr or OpaqueExpr { IsCall: true }
+                                ? discarded
+                                : new OpaqueExpr("_ = {0}", "_", IsCall: false, new[] { discarded }.ToEquatableArray(), discarded.Type, Location: null),
+                            line, source));
+                    }
+
                     break;
 
                 case ISimpleAssignmentOperation assignment when TargetVariable(assignment.Target) is { } id:
@@ -1295,11 +1292,11 @@ public sealed partial class DifferentiableGenerator
         {
             if (member.IsStatic || instance is null)
             {
-                return new OpaqueExpr(member.ContainingType.ToDisplayString(s_typeFormat) + "." + EscapeIdentifier(member.Name), member.Name, IsCall: false,
+                return new OpaqueExpr(member.ContainingType.ToDisplayString(s_typeFormat) + "." + NameAllocator.Escape(member.Name), member.Name, IsCall: false,
                     EquatableArray<Expr>.Empty, type, LocationInfo.From(operation.Syntax));
             }
 
-            return new OpaqueExpr("{0}." + EscapeIdentifier(member.Name), member.Name, IsCall: false, new[] { Read(instance) }.ToEquatableArray(), type, LocationInfo.From(operation.Syntax));
+            return new OpaqueExpr("{0}." + NameAllocator.Escape(member.Name), member.Name, IsCall: false, new[] { Read(instance) }.ToEquatableArray(), type, LocationInfo.From(operation.Syntax));
         }
 
         private Expr ReadSwitchExpression(ISwitchExpressionOperation switchExpression, TypeRef type)
@@ -1362,6 +1359,19 @@ public sealed partial class DifferentiableGenerator
         };
 
         // ---- Helpers ----------------------------------------------------------------------------------------------
+
+        /// <summary>Evaluating the expression can neither throw nor change anything: variables, literals, arithmetic, Math functions.</summary>
+        private static bool HasNoEffect(Expr expression) => expression switch
+        {
+            LiteralExpr or VariableExpr => true,
+            BinaryExpr { Op: BinaryOp.Divide or BinaryOp.Remainder, Type.IsFloating: false } => false, // may divide by zero
+            BinaryExpr binary => HasNoEffect(binary.Left) && HasNoEffect(binary.Right),
+            UnaryExpr unary => HasNoEffect(unary.Operand),
+            ConvertExpr convert => HasNoEffect(convert.Operand),
+            ConditionalExpr conditional => HasNoEffect(conditional.Condition) && HasNoEffect(conditional.WhenTrue) && HasNoEffect(conditional.WhenFalse),
+            MathCallExpr call => call.Arguments.All(HasNoEffect),
+            _ => false,
+        };
 
         private int DeclareVariable(ISymbol symbol, string name, ITypeSymbol type, bool isParameter)
         {

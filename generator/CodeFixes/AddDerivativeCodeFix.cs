@@ -232,7 +232,7 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
         private readonly SemanticModel _semanticModel;
         private readonly HashSet<string> _takenSignatures;
         private readonly string _newLine;
-        private readonly HashSet<string> _locals;
+        private readonly NameAllocator _locals;
         private readonly StringBuilder _text = new();
 
         public DerivativeWriter(DerivativePlan plan, SemanticModel semanticModel, HashSet<string> takenSignatures, string newLine)
@@ -241,7 +241,7 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
             _semanticModel = semanticModel;
             _takenSignatures = takenSignatures;
             _newLine = newLine;
-            _locals = new HashSet<string>(plan.Target.Parameters.Select(p => p.Name));
+            _locals = new NameAllocator(plan.Target.Parameters.Select(p => p.Name));
         }
 
         public string Write()
@@ -254,9 +254,9 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
                 Name = Escape(p.Name),
                 Role = Parser.RoleOf(p),
                 // As the generator names gradients (Parser.ReadParameters): "grad" + the name in PascalCase.
-                Gradient = Parser.UniqueName("grad" + char.ToUpperInvariant(p.Name[0]) + p.Name.Substring(1), _locals),
+                Gradient = Parser.GradientName(p.Name, _locals),
             }).ToList();
-            var seed = Parser.UniqueName("seed", _locals);
+            var seed = _locals.Take("seed");
 
             // The callee's parameters (`in` kept), seed, then `out R` per scalar and `Span<T>` per array or span.
             var declarations = parameters
@@ -275,8 +275,9 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
                 : $"typeof({containingType}), nameof({containingType}.{Escape(target.Name)})";
             var callee = sameType ? Escape(target.Name) : containingType + "." + Escape(target.Name);
             var arguments = string.Join(", ", parameters.Select(p => p.Name));
-            var value = Parser.UniqueName("value", _locals);
-            var index = Parser.UniqueName("i", _locals);
+            // "value" is a contextual keyword that Take avoids; as a local of this method it is fine.
+            var value = _locals.IsTaken("value") ? _locals.Take("value") : Reserved("value");
+            var index = _locals.Take("i");
 
             // Internal, not private: a registered derivative serves every [Differentiable] caller in the compilation.
             Line($"[DerivativeOf({attributeArguments})]");
@@ -316,6 +317,12 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
             return _text.ToString();
         }
 
+        private string Reserved(string name)
+        {
+            _locals.Reserve(name);
+            return name;
+        }
+
         private void Line(string line) => _text.Append(line).Append(_newLine);
 
         private static (string Type, bool ByRef, string Text) Declaration(string modifier, string type, string name)
@@ -345,15 +352,15 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
         private string Placeholder(string name)
         {
             var candidate = name;
-            for (var i = 1; _locals.Contains(candidate) || _semanticModel.LookupSymbols(_plan.Caller.SpanStart, name: candidate).Length > 0; i++)
+            for (var i = 1; _locals.IsTaken(candidate) || _semanticModel.LookupSymbols(_plan.Caller.SpanStart, name: candidate).Length > 0; i++)
             {
                 candidate = name + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            _locals.Add(candidate);
+            _locals.Reserve(candidate);
             return candidate;
         }
 
-        private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+        private static string Escape(string name) => NameAllocator.Escape(name);
     }
 }

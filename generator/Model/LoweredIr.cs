@@ -120,7 +120,7 @@ internal sealed class LoweredBlock
 }
 
 /// <summary>A method in SSA form: its values, body and result (a value reference or a literal).</summary>
-internal sealed class LoweredMethod(MethodModel source, List<SsaValue> values, LoweredBlock body, Expr result, int[] parameterValues, HashSet<string> names, List<LoweredLoop> loops)
+internal sealed class LoweredMethod(MethodModel source, List<SsaValue> values, LoweredBlock body, Expr result, int[] parameterValues, NameAllocator names, string seedName, List<LoweredLoop> loops)
 {
     /// <summary>Every loop, indexed by <see cref="LoweredLoop.Id"/>.</summary>
     public List<LoweredLoop> Loops { get; } = loops;
@@ -136,6 +136,9 @@ internal sealed class LoweredMethod(MethodModel source, List<SsaValue> values, L
     /// <summary>The value of each parameter on entry, by parameter index.</summary>
     public int[] ParameterValues { get; } = parameterValues;
 
-    /// <summary>Every name taken in the generated method so far; later stages add theirs.</summary>
-    public HashSet<string> Names { get; } = names;
+    /// <summary>Every name taken in the generated method so far (the user's included); later stages take theirs from it.</summary>
+    public NameAllocator Names { get; } = names;
+
+    /// <summary>The seed parameter's name: <c>seed</c>, unless a parameter has that name.</summary>
+    public string SeedName { get; } = seedName;
 }

@@ -180,7 +180,7 @@ public sealed partial class DifferentiableGenerator
             var custom = new CustomDerivative(
                 targetId,
                 derivative.ContainingType.ToDisplayString(Parser.s_typeFormat),
-                Parser.EscapeIdentifier(derivative.Name),
+                NameAllocator.Escape(derivative.Name),
                 target.IsStatic,
                 Roles(target, derivative).ToEquatableArray(),
                 target.Parameters.Select(p => p.Name).ToEquatableArray(),
@@ -305,15 +305,15 @@ public sealed partial class DifferentiableGenerator
                 && derivative.Parameters[i].RefKind != RefKind.Out && SymbolEqualityComparer.Default.Equals(derivative.Parameters[i].Type, p.Type)
                     ? derivative.Parameters[i].Name
                     : p.Name).ToList();
-            var taken = new HashSet<string>(names, StringComparer.Ordinal);
-            var seed = Parser.UniqueName("seed", taken);
+            var taken = new NameAllocator(names);
+            var seed = taken.Take("seed");
             var parameters = new List<string>();
             for (var i = 0; i < target.Parameters.Length; i++)
             {
                 var parameter = target.Parameters[i];
                 var modifier = Parser.RefModifier(parameter.RefKind);
                 var noGrad = roles[i] == ParameterRole.Constant && Parser.TypeOf(parameter.Type) is { } t && (t.IsFloating || t.IsFloatingArray) ? "[NoGrad] " : "";
-                parameters.Add(noGrad + modifier + parameter.Type.ToDisplayString(s_messageFormat) + " " + Parser.EscapeIdentifier(names[i]));
+                parameters.Add(noGrad + modifier + parameter.Type.ToDisplayString(s_messageFormat) + " " + NameAllocator.Escape(names[i]));
             }
 
             parameters.Add(returnType + " " + seed);

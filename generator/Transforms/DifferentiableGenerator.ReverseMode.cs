@@ -63,7 +63,7 @@ public sealed partial class DifferentiableGenerator
         private readonly LoweredMethod _method;
         private readonly bool[] _active;
         private readonly HashSet<LoweredStore> _deadStores;
-        private readonly HashSet<string> _names;
+        private readonly NameAllocator _names;
         private readonly Local?[] _adjoints;
         private readonly HashSet<int> _readInReverse = new();
         private readonly Dictionary<int, HashSet<int>> _readContexts = new();
@@ -92,7 +92,7 @@ public sealed partial class DifferentiableGenerator
             _method = method;
             _active = active;
             _names = method.Names;
-            _seed = new Local(Parser.UniqueName("seed", _names), method.Source.ReturnType);
+            _seed = new Local(method.SeedName, method.Source.ReturnType);
             _adjoints = new Local?[method.Values.Count];
             Index(method.Body);
         }
@@ -118,7 +118,7 @@ public sealed partial class DifferentiableGenerator
             if (resultValue is not null && _strategies.ContainsKey(resultValue.Id))
             {
                 // The reverse sweep restores this variable to earlier iterations' values: keep the result first.
-                var kept = new Local(Parser.UniqueName("value", _names), resultValue.Type);
+                var kept = new Local(_names.Take("value"), resultValue.Type);
                 forward.Add(new BDeclare(new LocalTarget(kept), kept.Type, resultValue));
                 result = new LocalExpr(kept);
             }
@@ -427,7 +427,7 @@ public sealed partial class DifferentiableGenerator
 
             if (!_tapes.TryGetValue(type.Display, out var tape))
             {
-                var name = Parser.UniqueName(type.Display.Replace("global::", "").Replace(".", "") + "Tape", _names);
+                var name = _names.Take(type.Display.Replace("global::", "").Replace(".", "") + "Tape");
                 var tapeType = new TypeRef("global::AutoDiff.Tape<" + type.Display + ">", ValueKind.Other);
                 tape = new Tape(new Local(name, tapeType), type, type.Kind == ValueKind.Bool ? 256 : 64);
                 _tapes[type.Display] = tape;
@@ -522,7 +522,7 @@ public sealed partial class DifferentiableGenerator
                 }
                 else
                 {
-                    var flag = new Local(Parser.UniqueName("branch" + (_branchCount++).ToString(CultureInfo.InvariantCulture), _names), TypeRef.Bool);
+                    var flag = new Local(_names.Take("branch" + (_branchCount++).ToString(CultureInfo.InvariantCulture)), TypeRef.Bool);
                     _branchFlags[branch] = flag;
                     if (nested)
                     {
@@ -561,8 +561,8 @@ public sealed partial class DifferentiableGenerator
         private void ReverseLoop(LoweredLoop loop, BBlock code)
         {
             var info = new LoopReverse(
-                new Local(Parser.UniqueName("count" + _loopCount.ToString(CultureInfo.InvariantCulture), _names), TypeRef.Int),
-                new Local(Parser.UniqueName("k" + _loopCount.ToString(CultureInfo.InvariantCulture), _names), TypeRef.Int));
+                new Local(_names.Take("count" + _loopCount.ToString(CultureInfo.InvariantCulture)), TypeRef.Int),
+                new Local(_names.Take("k" + _loopCount.ToString(CultureInfo.InvariantCulture)), TypeRef.Int));
             _loopCount++;
             _loopReverse[loop.Id] = info;
 
@@ -730,13 +730,14 @@ public sealed partial class DifferentiableGenerator
                 }
                 else if (IsActive(call.Arguments[i]))
                 {
-                    var gradient = new Local(Parser.UniqueName("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture), _names), call.Arguments[i].Type);
+                    var gradient = new Local(_names.Take("g" + (_gradientTemporaryCount++).ToString(CultureInfo.InvariantCulture)), call.Arguments[i].Type);
                     arguments.Add(new OutArgument(gradient));
                     accumulations.Add(((VariableExpr)call.Arguments[i], gradient));
                 }
                 else
                 {
-                    arguments.Add(new DiscardArgument());
+                    // `out _` would assign a user's local named _; then an unused local takes the gradient instead.
+                    arguments.Add(_names.IsTaken("_") ? new OutArgument(new Local(_names.Take("unused"), call.Arguments[i].Type)) : new DiscardArgument());
                 }
             }
 
@@ -1012,7 +1013,7 @@ public sealed partial class DifferentiableGenerator
             }
             else
             {
-                var name = Parser.UniqueName("d" + (value.Name.StartsWith("@", StringComparison.Ordinal) ? value.Name.Substring(1) : value.Name), _names);
+                var name = _names.Take("d" + (value.Name.StartsWith("@", StringComparison.Ordinal) ? value.Name.Substring(1) : value.Name));
                 var type = value.Type;
                 if (type.IsFloatingArray)
                 {
