@@ -69,7 +69,7 @@ public sealed partial class DifferentiableGenerator
                 _names.Reserve(parameter.GradientName);
             }
 
-            _seedName = _names.Take("seed");
+            _seedName = BackwardConvention.SeedName(_names);
             foreach (var variable in _method.Variables)
             {
                 if (!variable.IsParameter && variable.Name != "_" && !_names.IsTaken(variable.Name))

@@ -274,7 +274,7 @@ public sealed partial class DifferentiableGenerator
         {
             // The backward's leading parameters are the method's own: a user method with that name and those leading
             // parameter types would be ambiguous with, or identical to, the generated one.
-            var backwardName = _method.Name + "Backward";
+            var backwardName = BackwardConvention.BackwardName(_method.Name);
             foreach (var member in _method.ContainingType.GetMembers(backwardName))
             {
                 if (member is not IMethodSymbol existing || IsGeneratedByUs(existing))
@@ -282,7 +282,7 @@ public sealed partial class DifferentiableGenerator
                     continue;
                 }
 
-                var expectedCount = _method.Parameters.Length + 1 + _method.Parameters.Count(p => RoleOf(p) != ParameterRole.Constant);
+                var expectedCount = BackwardConvention.ParameterCount(_method.Parameters.Length, _method.Parameters.Count(p => RoleOf(p) != ParameterRole.Constant));
                 var leadingMatch = existing.Parameters.Length == expectedCount
                     && _method.Parameters.Select(p => p.Type).SequenceEqual(existing.Parameters.Take(_method.Parameters.Length).Select(p => p.Type), SymbolEqualityComparer.Default);
                 if (leadingMatch)
@@ -325,7 +325,7 @@ public sealed partial class DifferentiableGenerator
             {
                 var id = DeclareVariable(parameter, parameter.Name, parameter.Type, isParameter: true);
                 var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + NameAllocator.Escape(parameter.Name);
-                var gradientName = GradientName(parameter.Name, taken);
+                var gradientName = BackwardConvention.GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
             }
 
@@ -340,9 +340,6 @@ public sealed partial class DifferentiableGenerator
             _ => "",
         };
 
-        /// <summary>The gradient parameter of a parameter: <c>grad</c> and its name in PascalCase, made unique.</summary>
-        internal static string GradientName(string parameterName, NameAllocator taken)
-            => taken.Take("grad" + char.ToUpperInvariant(parameterName[0]) + parameterName.Substring(1));
 
         private string Modifiers()
         {
@@ -1228,7 +1225,7 @@ public sealed partial class DifferentiableGenerator
             {
                 var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
                 var (receiver, callee) = Callee(invocation, target, containingType);
-                return new UserCallExpr(receiver, callee, callee + "Backward", arguments.ToEquatableArray(), roles,
+                return new UserCallExpr(receiver, callee, BackwardConvention.BackwardName(callee), arguments.ToEquatableArray(), roles,
                     target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
             }
 

@@ -253,10 +253,9 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
                 Symbol = p,
                 Name = Escape(p.Name),
                 Role = Parser.RoleOf(p),
-                // As the generator names gradients (Parser.ReadParameters): "grad" + the name in PascalCase.
-                Gradient = Parser.GradientName(p.Name, _locals),
+                Gradient = BackwardConvention.GradientName(p.Name, _locals),
             }).ToList();
-            var seed = _locals.Take("seed");
+            var seed = BackwardConvention.SeedName(_locals);
 
             // The callee's parameters (`in` kept), seed, then `out R` per scalar and `Span<T>` per array or span.
             var declarations = parameters
@@ -266,7 +265,7 @@ public sealed class AddDerivativeCodeFix : CodeFixProvider
                     ? Declaration("", $"global::System.Span<{ElementType(p.Symbol.Type)}>", p.Gradient)
                     : Declaration("out ", returnType, p.Gradient)))
                 .ToList();
-            var name = UniqueMethodName(target.Name + "Backward", Signature(declarations.Select(d => (d.Type, d.ByRef))));
+            var name = UniqueMethodName(BackwardConvention.BackwardName(target.Name), Signature(declarations.Select(d => (d.Type, d.ByRef))));
 
             var sameType = SymbolEqualityComparer.Default.Equals(target.ContainingType, _plan.CallerType);
             var containingType = target.ContainingType.ToDisplayString(s_typeFormat);

@@ -159,9 +159,7 @@ public sealed partial class DifferentiableGenerator
 
             var parameters = method.Parameters.Select(p => p.Declaration)
                 .Concat(new[] { returnType + " " + seed })
-                .Concat(differentiable.Select(p => p.Role == ParameterRole.Span
-                    ? $"global::System.Span<{p.Type.Element.Display}> {p.GradientName}"
-                    : $"out {p.Type.Display} {p.GradientName}"));
+                .Concat(differentiable.Select(p => BackwardConvention.GradientDeclaration(p.Role, p.Type.Display, p.Type.Element.Display, p.GradientName)));
             writer.OpenBlock($"{method.Modifiers} {returnType} {method.BackwardName}({string.Join(", ", parameters)})");
 
             if (body.Checks.Count > 0)

@@ -43,7 +43,7 @@ public sealed record MethodModel(
     public EquatableArray<CustomDerivative> Derivatives { get; init; } = EquatableArray<CustomDerivative>.Empty;
 
     /// <summary>The backward method's name: the method's name followed by <c>Backward</c>.</summary>
-    public string BackwardName => Name + "Backward";
+    public string BackwardName => BackwardConvention.BackwardName(Name);
 }
 
 /// <summary>A parse result: the model (null when the method cannot be generated) and the diagnostics found on the way.</summary>

@@ -301,12 +301,12 @@ public sealed partial class DifferentiableGenerator
         {
             var roles = Roles(target, derivative).ToList();
             var returnType = target.ReturnType.ToDisplayString(s_messageFormat);
-            var names = target.Parameters.Select((p, i) => derivative is not null && i < derivative.Parameters.Length && derivative.Parameters[i].Name != "seed"
+            var names = target.Parameters.Select((p, i) => derivative is not null && i < derivative.Parameters.Length && derivative.Parameters[i].Name != BackwardConvention.Seed
                 && derivative.Parameters[i].RefKind != RefKind.Out && SymbolEqualityComparer.Default.Equals(derivative.Parameters[i].Type, p.Type)
                     ? derivative.Parameters[i].Name
                     : p.Name).ToList();
             var taken = new NameAllocator(names);
-            var seed = taken.Take("seed");
+            var seed = BackwardConvention.SeedName(taken);
             var parameters = new List<string>();
             for (var i = 0; i < target.Parameters.Length; i++)
             {
@@ -319,16 +319,11 @@ public sealed partial class DifferentiableGenerator
             parameters.Add(returnType + " " + seed);
             for (var i = 0; i < target.Parameters.Length; i++)
             {
-                var gradientName = Parser.GradientName(names[i], taken);
+                var gradientName = BackwardConvention.GradientName(names[i], taken);
                 var type = Parser.TypeOf(target.Parameters[i].Type);
-                switch (roles[i])
+                if (roles[i] != ParameterRole.Constant)
                 {
-                    case ParameterRole.Scalar:
-                        parameters.Add("out " + target.Parameters[i].Type.ToDisplayString(s_messageFormat) + " " + gradientName);
-                        break;
-                    case ParameterRole.Span:
-                        parameters.Add("Span<" + type.Element.Display + "> " + gradientName);
-                        break;
+                    parameters.Add(BackwardConvention.GradientDeclaration(roles[i], target.Parameters[i].Type.ToDisplayString(s_messageFormat), type.Element.Display, gradientName, qualified: false));
                 }
             }
 
