@@ -253,11 +253,12 @@ public sealed partial class DifferentiableGenerator
                     _hasCompilerErrors = true;
                     ok = false;
                 }
-                else if (!IsNoGrad(parameter) && !TypeOf(parameter.Type).IsFloating && !TypeOf(parameter.Type).IsFloatingArray && IsFloatingCollection(parameter.Type))
+                else if (!IsNoGrad(parameter) && RoleOf(parameter) == ParameterRole.Constant && HoldsFloatingData(parameter.Type))
                 {
+                    // It holds floating-point data the generator does not differentiate: a gradient would be dropped silently.
                     Report(DiagnosticDescriptors.UnsupportedConstruct, parameterSyntax.GetLocation(),
                         $"Differentiable parameter '{parameter.Name}' of type '{parameter.Type.ToDisplayString()}'",
-                        "take double[], Span<double> or ReadOnlySpan<double> (or float), or mark it [NoGrad] if it is a constant");
+                        "take double, float, double[], Span<double> or ReadOnlySpan<double> (or float) parameters, or mark it [NoGrad] if it is a constant");
                     ok = false;
                 }
             }
@@ -295,12 +296,65 @@ public sealed partial class DifferentiableGenerator
         private static bool IsGeneratedByUs(ISymbol symbol)
             => symbol.DeclaringSyntaxReferences.All(r => r.SyntaxTree.FilePath.EndsWith(HintNameSuffix, StringComparison.Ordinal));
 
-        private static bool IsFloatingCollection(ITypeSymbol type) => type switch
+        /// <summary>
+        /// Whether a value of this type can hold floating-point data: a double or float, anywhere inside it (an array or
+        /// span element, a type argument of a collection or delegate, a field of a struct or class), or anything whose
+        /// contents are not known (object, dynamic, a type parameter, a delegate, an interface). Integers, bool, char,
+        /// enums and string hold none. A parameter that holds floating-point data and is not differentiated is an error
+        /// unless it is [NoGrad] (API.md), so that no gradient is dropped without the user saying so.
+        /// </summary>
+        internal static bool HoldsFloatingData(ITypeSymbol type) => HoldsFloatingData(type, new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default));
+
+        private static bool HoldsFloatingData(ITypeSymbol type, HashSet<ITypeSymbol> visiting)
         {
-            IArrayTypeSymbol array => array.ElementType.SpecialType is SpecialType.System_Double or SpecialType.System_Single,
-            INamedTypeSymbol { IsGenericType: true } named => named.TypeArguments.Any(t => t.SpecialType is SpecialType.System_Double or SpecialType.System_Single),
-            _ => false,
-        };
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Decimal or SpecialType.System_Object:
+                    return true;
+                case SpecialType.System_Boolean or SpecialType.System_Char or SpecialType.System_String or SpecialType.System_SByte or SpecialType.System_Byte
+                    or SpecialType.System_Int16 or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32
+                    or SpecialType.System_Int64 or SpecialType.System_UInt64 or SpecialType.System_IntPtr or SpecialType.System_UIntPtr:
+                    return false;
+            }
+
+            switch (type)
+            {
+                case { TypeKind: TypeKind.Enum or TypeKind.Pointer or TypeKind.FunctionPointer }:
+                    return type.TypeKind != TypeKind.Enum;
+                case IArrayTypeSymbol array:
+                    return HoldsFloatingData(array.ElementType, visiting);
+                case { TypeKind: TypeKind.Delegate or TypeKind.TypeParameter or TypeKind.Dynamic }:
+                    return true; // what a delegate computes or a type parameter stands for is not known here
+                case { TypeKind: TypeKind.Error }:
+                    return false; // a compiler error is reported already
+                case INamedTypeSymbol { TypeKind: TypeKind.Interface } contract:
+                    // IEnumerable<double> holds doubles; IComparable or IDisposable (of System) nothing; a user's interface may.
+                    return contract.TypeArguments.Length > 0
+                        ? contract.TypeArguments.Any(t => HoldsFloatingData(t, visiting))
+                        : contract.ContainingNamespace?.ToDisplayString() != "System";
+                case INamedTypeSymbol named:
+                    if (!visiting.Add(named))
+                    {
+                        return false; // a cycle: what it holds is decided where it started
+                    }
+
+                    if (named.TypeArguments.Any(t => HoldsFloatingData(t, visiting)))
+                    {
+                        return true;
+                    }
+
+                    // A type in source: every instance field (auto-properties' backing fields included). A type from a
+                    // reference assembly has placeholder private fields (an object _dummy in a struct such as
+                    // ReadOnlySpan<int>): what it shows is its public fields (Vector2.X); Complex keeps its parts private.
+                    return named.DeclaringSyntaxReferences.Length > 0
+                        ? named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).Any(f => HoldsFloatingData(f.Type, visiting))
+                        : named.ToDisplayString() == "System.Numerics.Complex"
+                          || named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst && f.DeclaredAccessibility == Accessibility.Public).Any(f => HoldsFloatingData(f.Type, visiting));
+                default:
+                    return false;
+            }
+        }
+
 
         private static bool IsNoGrad(IParameterSymbol parameter)
             => parameter.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == NoGradAttributeName);

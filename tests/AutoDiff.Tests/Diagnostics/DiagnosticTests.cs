@@ -363,7 +363,8 @@ public sealed class DiagnosticTests
         ["ReturnsDecimal"] = """
             public static partial class C
             {
-                [Differentiable] public static {|AUTODIFF004:decimal|} F(decimal x) => x * x;
+                // The parameter holds floating-point data the generator does not differentiate, too: both are reported.
+                [Differentiable] public static {|AUTODIFF004:decimal|} F({|AUTODIFF002:decimal x|}) => x * x;
             }
             """,
         ["ReturnsVoid"] = """
@@ -782,6 +783,37 @@ public sealed class DiagnosticTests
             {
                 [Differentiable] public static double F(double x) => x * x;
                 public static double FBackward(double x) => x;
+            }
+            """,
+        // ---- Parameters that hold floating-point data the generator does not differentiate: [NoGrad] or an error --
+        ["StructParameterWithDoubles"] = """
+            public struct Vec2 { public double X, Y; }
+            public static partial class C
+            {
+                [Differentiable] public static double F({|AUTODIFF002:Vec2 p|}, double s) => p.X * s + p.Y;
+            }
+            """,
+        ["DelegateParameter"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, {|AUTODIFF002:Func<double, double> f|}) => x * x;
+            }
+            """,
+        ["ListAndObjectParameters"] = """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, {|AUTODIFF002:System.Collections.Generic.List<double> l|}, {|AUTODIFF002:object o|}) => x * x;
+            }
+            """,
+        ["ValidNoGradStructAndDataFreeParameters"] = """
+            public struct Vec2 { public double X, Y; }
+            public struct Counts { public int A; public long B; }
+            public enum Mode { A, B }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, [NoGrad] Vec2 p, [NoGrad] Func<double, double> f, Counts c, Mode m, string s, int[] ids, ReadOnlySpan<int> more, IComparable k)
+                    => x * p.X + c.A + ids.Length + more.Length + s.Length;
             }
             """,
         // ---- Gradients that would be lost through objects, collections and helpers (no silent zero) -------------

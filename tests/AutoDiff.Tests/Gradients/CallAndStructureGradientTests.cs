@@ -99,7 +99,7 @@ public sealed class CallAndStructureGradientTests
                 public Point(double scale) { Scale = scale; }
                 [Differentiable] public double Norm2(double x, double y) => Scale * (x * x + y * y);
                 [Differentiable] public readonly double ViaOther(double x) => Norm2Of(this, x);
-                [Differentiable] public static double Norm2Of(Point p, double x) => p.Scale * x * x;
+                [Differentiable] public static double Norm2Of([NoGrad] Point p, double x) => p.Scale * x * x;
             }
 
             public static partial class Calls
