@@ -71,5 +71,20 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Types);
 
         context.RegisterSourceOutput(types, static (context, type) => Emitter.Emit(context, type));
+
+        // <AutoDiffEmitIr>true</AutoDiffEmitIr> also writes each type's IRs as a comment-only file (IrDump). The
+        // options are read into one bool, so editing other options leaves it cached, and the dump is an output of
+        // its own: without the property it emits nothing and the outputs above are untouched.
+        var emitIr = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => IrDump.IsEnabled(options.GlobalOptions))
+            .WithTrackingName(TrackingNames.EmitIrOption);
+
+        var irTypes = types
+            .Combine(emitIr)
+            .WithTrackingName(TrackingNames.IrTypes)
+            .Where(static pair => pair.Right)
+            .Select(static (pair, _) => pair.Left);
+
+        context.RegisterSourceOutput(irTypes, static (context, type) => IrDump.Emit(context, type));
     }
 }
