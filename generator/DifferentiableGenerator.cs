@@ -74,17 +74,21 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
 
         // <AutoDiffEmitIr>true</AutoDiffEmitIr> also writes each type's IRs as a comment-only file (IrDump). The
         // options are read into one bool, so editing other options leaves it cached, and the dump is an output of
-        // its own: without the property it emits nothing and the outputs above are untouched.
+        // its own: without the property it emits nothing, and turning it on or off leaves the outputs above cached.
         var emitIr = context.AnalyzerConfigOptionsProvider
             .Select(static (options, _) => IrDump.IsEnabled(options.GlobalOptions))
             .WithTrackingName(TrackingNames.EmitIrOption);
 
         var irTypes = types
             .Combine(emitIr)
-            .WithTrackingName(TrackingNames.IrTypes)
-            .Where(static pair => pair.Right)
-            .Select(static (pair, _) => pair.Left);
+            .WithTrackingName(TrackingNames.IrTypes);
 
-        context.RegisterSourceOutput(irTypes, static (context, type) => IrDump.Emit(context, type));
+        context.RegisterSourceOutput(irTypes, static (context, pair) =>
+        {
+            if (pair.Right)
+            {
+                IrDump.Emit(context, pair.Left);
+            }
+        });
     }
 }

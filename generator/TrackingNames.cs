@@ -27,6 +27,6 @@ public static class TrackingNames
     /// <summary>Whether the project sets the MSBuild property AutoDiffEmitIr to true.</summary>
     public const string EmitIrOption = nameof(EmitIrOption);
 
-    /// <summary>Each type model paired with <see cref="EmitIrOption"/>: the types whose IR dump is written.</summary>
+    /// <summary>Each type model paired with <see cref="EmitIrOption"/>: the IR dump's output writes a file for each when it is true.</summary>
     public const string IrTypes = nameof(IrTypes);
 }

@@ -321,6 +321,22 @@ public sealed class IrPrinterTests
     }
 
     [Fact]
+    public void Editing_a_method_rewrites_the_ir_file_of_its_type_alone()
+    {
+        // The converse of the test above, so that it can fail. The edit keeps the length: the methods after it keep their positions.
+        var (driver, input) = Run(emitIr: "true");
+        var tree = input.SyntaxTrees.Single(t => t.FilePath == "Ir.cs");
+        var edited = input.ReplaceSyntaxTree(tree, tree.WithChangedText(SourceText.From(Source.Replace("double z = x * y;", "double z = x + y;"))));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        Assert.Contains("z = x + y", result.GeneratedSources.Single(s => s.HintName == "Ir.StraightLine.AutoDiff.ir.g.cs").SourceText.ToString(), StringComparison.Ordinal);
+        var irTypes = result.TrackedSteps[TrackingNames.IrTypes].SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(
+            ["global::Ir.StraightLine"],
+            irTypes.Where(o => o.Reason == IncrementalStepRunReason.Modified).Select(o => (((TypeModel, bool))o.Value).Item1.TypeKey));
+    }
+
+    [Fact]
     public void Turning_the_property_on_leaves_the_models_cached_and_adds_only_the_ir_files()
     {
         var (driver, input) = Run(emitIr: null);
