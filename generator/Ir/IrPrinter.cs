@@ -63,7 +63,7 @@ internal static partial class IrPrinter
     /// <summary>
     /// The lowered SSA form: every value defined once (<c>%3 z: double = x * y</c>) and referred to by its unique name,
     /// phis assigned at the end of each branch of an if (<c>phi %6 r_1: double &lt;- r</c>), loops with their header
-    /// phis (<c>%4 s_1: double = phi(entry, back)</c>) and condition, and the method's single result.
+    /// phis (<c>%4 s_1: double = phi(entry, back)</c>) and condition, and the method's single result (<c>returns t1</c>).
     /// </summary>
     public static string PrintLowered(LoweredMethod method)
     {
@@ -74,7 +74,7 @@ internal static partial class IrPrinter
         writer.Line($"method {method.Source.Name}({parameters}): {Type(method.Source.ReturnType)}", method.Source.SourceLine);
         writer.Indent++;
         WriteLoweredBlock(writer, method.Body, values, expressions);
-        writer.Line("result " + expressions.Print(method.Result));
+        writer.Line("returns " + expressions.Print(method.Result));
         writer.Indent--;
         return writer.ToString();
     }

@@ -150,7 +150,7 @@ public sealed class IrPrinterTests
             foreach (var line in lowered.Split('\n').Where(l => l.Length > 0).Skip(1))
             {
                 var statement = line.Trim();
-                if (statement is not "else" && !statement.StartsWith("result ", StringComparison.Ordinal))
+                if (statement is not "else" && !statement.StartsWith("returns ", StringComparison.Ordinal))
                 {
                     Assert.Matches(@"  ; line \d+$", line);
                 }

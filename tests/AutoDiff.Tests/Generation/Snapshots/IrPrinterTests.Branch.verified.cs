@@ -24,5 +24,5 @@ method Piecewise(%0 x: double, %1 y: double): double  ; line 19
   else
     %6 t1: double = Math.Exp(r_2)                   ; line 24
     phi %5 t0: double <- t1                         ; line 24
-  result t0
+  returns t0
 

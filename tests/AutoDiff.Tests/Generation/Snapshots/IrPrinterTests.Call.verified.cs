@@ -18,5 +18,5 @@ method LogLoss(%0 x: double, %1 label: double): double  ; line 50
   %9 t7: double = Math.Log(t6)                      ; line 51
   %10 t8: double = t4 * t7                          ; line 51
   %11 t9: double = t3 - t8                          ; line 51
-  result t9
+  returns t9
 

@@ -41,5 +41,5 @@ method Horner(%0 c: System.ReadOnlySpan<double>, %1 x: double): double  ; line 3
       phi %13 i_3: int <- i_2                       ; line 35
     else
       phi %13 i_3: int <- i_1                       ; line 35
-  result p_1
+  returns p_1
 

@@ -13,5 +13,5 @@ method F(%0 x: double, %1 y: double): double        ; line 9
   %2 z: double = x * y                              ; line 11
   %3 t0: double = Math.Sin(z)                       ; line 12
   %4 t1: double = t0 + x                            ; line 12
-  result t1
+  returns t1
 
