@@ -170,6 +170,64 @@ public sealed class IrPrinterTests
         Assert.Equal(first.Select(t => (t.FilePath, t.ToString())), again.Select(t => (t.FilePath, t.ToString())));
     }
 
+    [Fact]
+    public void Every_construct_prints_in_every_section()
+    {
+        // One method with most of the constructs the parser knows, printed through the dump as a user would see it.
+        const string Sink = """
+            using System;
+            using AutoDiff;
+
+            namespace Ir;
+
+            public partial class Sink
+            {
+                public double Scale;
+
+                [Differentiable] public static double Helper(double x) => x * x;
+
+                [Differentiable]
+                public double All(double[] x, float f, int n, [NoGrad] double t)
+                {
+                    Span<double> h = stackalloc double[2];
+                    double[] g = new double[2];
+                    double s = 0;
+                    foreach (var v in x) s += v;
+                    int k = 0;
+                    do { s *= 1.0001; k++; } while (k < n);
+                    for (int j = 0; j < 2; j++)
+                    {
+                        h[j] = s * j;
+                        if (j == 0) continue;
+                        if (s > 100) break;
+                    }
+
+                    switch (n) { case 0: s += 1; break; default: s -= (double)f; break; }
+                    var m = n switch { 1 => s, _ => -s };
+                    g[0] = m * Scale;
+                    Helper(s);
+                    s += g[0] + h[1] + Helper(s) + Math.Floor(t) + x.Length;
+                    return s > 0 ? s : -s;
+                }
+            }
+            """;
+        var input = GeneratorHarness.CreateCompilation([new SourceFile("Sink.cs", Sink)]);
+        var result = CreateDriver("true").RunGenerators(input).GetRunResult().Results.Single();
+        Assert.Null(result.Exception);
+        var dump = result.GeneratedSources.Single(s => s.HintName == "Ir.Sink.AutoDiff.ir.g.cs").SourceText.ToString();
+
+        Assert.DoesNotContain("could not print", dump, StringComparison.Ordinal);
+        foreach (var expected in new[]
+        {
+            "stackalloc double[2]", "new double[2]", "loop do-while k", "loop while ", ", break sets broken", "step:", "continue", "break (broken = true)",
+            "opaque<int>(x.Length)", "call Ir.Sink.Helper(s)", "(double)f", "Math.Floor(t)", " ? ", "eval call Ir.Sink.Helper(s)",
+            "h[j] = ", "= phi(", "phi %", "loop L1", "returns ", "---- backward ----",
+        })
+        {
+            Assert.Contains(expected, dump, StringComparison.Ordinal);
+        }
+    }
+
     // ---- Every node kind has a case --------------------------------------------------------------------------------
 
     [Fact]
