@@ -10,7 +10,8 @@ namespace AutoDiff.Generators;
 /// <summary>
 /// Emits a reverse-mode backward method for every method marked [Differentiable]. The pipeline: parse each method
 /// into an equatable model (<see cref="Parser"/>), group the models by containing type, and for each type lower,
-/// analyze, transform and emit one file (<see cref="Emitter"/>). Diagnostics are reported by
+/// analyze, transform and emit one file (<see cref="Emitter"/>), and, when the project sets AutoDiffEmitIr, a second,
+/// comment-only file with the IRs of its methods (<see cref="IrDump"/>). Diagnostics are reported by
 /// <see cref="DifferentiableAnalyzer"/>, which runs the same stages; the generator only skips methods with errors.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
