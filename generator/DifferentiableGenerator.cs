@@ -10,7 +10,8 @@ namespace AutoDiff.Generators;
 /// <summary>
 /// Emits a reverse-mode backward method for every method marked [Differentiable]. The pipeline: parse each method
 /// into an equatable model (<see cref="Parser"/>), group the models by containing type, and for each type lower,
-/// analyze, transform and emit one file (<see cref="Emitter"/>). Diagnostics are reported by
+/// analyze, transform and emit one file (<see cref="Emitter"/>), and, when the project sets AutoDiffEmitIr, a second,
+/// comment-only file with the IRs of its methods (<see cref="IrDump"/>). Diagnostics are reported by
 /// <see cref="DifferentiableAnalyzer"/>, which runs the same stages; the generator only skips methods with errors.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -71,5 +72,24 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Types);
 
         context.RegisterSourceOutput(types, static (context, type) => Emitter.Emit(context, type));
+
+        // <AutoDiffEmitIr>true</AutoDiffEmitIr> also writes each type's IRs as a comment-only file (IrDump). The
+        // options are read into one bool, so editing other options leaves it cached, and the dump is an output of
+        // its own: without the property it emits nothing, and turning it on or off leaves the outputs above cached.
+        var emitIr = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => IrDump.IsEnabled(options.GlobalOptions))
+            .WithTrackingName(TrackingNames.EmitIrOption);
+
+        var irTypes = types
+            .Combine(emitIr)
+            .WithTrackingName(TrackingNames.IrTypes);
+
+        context.RegisterSourceOutput(irTypes, static (context, pair) =>
+        {
+            if (pair.Right)
+            {
+                IrDump.Emit(context, pair.Left);
+            }
+        });
     }
 }

@@ -23,4 +23,10 @@ public static class TrackingNames
 
     /// <summary>Models grouped by containing type: one output file each.</summary>
     public const string Types = nameof(Types);
+
+    /// <summary>Whether the project sets the MSBuild property AutoDiffEmitIr to true.</summary>
+    public const string EmitIrOption = nameof(EmitIrOption);
+
+    /// <summary>Each type model paired with <see cref="EmitIrOption"/>: the IR dump's output writes a file for each when it is true.</summary>
+    public const string IrTypes = nameof(IrTypes);
 }

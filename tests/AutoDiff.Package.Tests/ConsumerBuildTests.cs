@@ -57,6 +57,33 @@ public sealed class ConsumerBuildTests
         Assert.Contains("public double NormBackward(double a, double b, double seed, out double gradA, out double gradB)", point, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AutoDiffEmitIr_writes_a_comment_only_ir_file_per_type_next_to_the_generated_code()
+    {
+        var consumer = ConsumerProject.Create(_package, "EmitIr",
+            new Dictionary<string, string>
+            {
+                ["EmitCompilerGeneratedFiles"] = "true",
+                ["AutoDiffEmitIr"] = "true",
+            },
+            ConsumerSources.ConsoleApp());
+
+        var build = consumer.Build().ShouldSucceed();
+        Assert.Empty(ConsumerProject.DiagnosticLines(build));
+        ConsumerSources.AssertProgramOutput(consumer.Run().ShouldSucceed().Output);
+
+        var generated = Path.Combine(consumer.IntermediateDirectory, GeneratorFolder);
+        Assert.Equal(
+            ["Consumer.Functions.AutoDiff.g.cs", "Consumer.Functions.AutoDiff.ir.g.cs", "Consumer.Functions.Point.AutoDiff.g.cs", "Consumer.Functions.Point.AutoDiff.ir.g.cs"],
+            Directory.GetFiles(generated).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        var lines = File.ReadAllLines(Path.Combine(generated, "Consumer.Functions.AutoDiff.ir.g.cs"));
+        Assert.All(lines, line => Assert.StartsWith("//", line.TrimStart('\uFEFF'), StringComparison.Ordinal));
+        foreach (var section in new[] { "// ---- source IR ----", "// ---- lowered (SSA) ----", "// ---- backward ----" })
+        {
+            Assert.Contains(section, lines);
+        }
+    }
+
     [Theory]
     [InlineData("10")]
     [InlineData("11")]

@@ -42,6 +42,8 @@ public sealed class PackageContentTests
                 "README.md",
                 "analyzers/dotnet/cs/AutoDiff.Generators.CodeFixes.dll",
                 "analyzers/dotnet/cs/AutoDiff.Generators.dll",
+                "build/AutoDiff.Generators.props",
+                "buildTransitive/AutoDiff.Generators.props",
                 "lib/net8.0/AutoDiff.dll",
                 "lib/net8.0/AutoDiff.xml",
                 "lib/netstandard2.0/AutoDiff.dll",
@@ -50,6 +52,16 @@ public sealed class PackageContentTests
             files);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(_package.RepositoryRoot, "README.md")), _package.ReadPackageEntry("README.md"));
+    }
+
+    [Theory]
+    [InlineData("build/AutoDiff.Generators.props")]
+    [InlineData("buildTransitive/AutoDiff.Generators.props")]
+    public void Props_make_AutoDiffEmitIr_visible_to_the_generator(string path)
+    {
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_package.RepositoryRoot, "generator", "build", "AutoDiff.Generators.props")), _package.ReadPackageEntry(path));
+        var items = XDocument.Load(new MemoryStream(_package.ReadPackageEntry(path))).Descendants("CompilerVisibleProperty");
+        Assert.Contains(items, item => item.Attribute("Include")?.Value == "AutoDiffEmitIr");
     }
 
     [Fact]
