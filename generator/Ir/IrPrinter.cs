@@ -390,6 +390,19 @@ internal sealed class IrExpressionPrinter(Func<int, string> name)
             case OpaqueExpr opaque:
                 return ("opaque<" + IrPrinter.Type(opaque.Type) + ">(" + Format(opaque) + ")", Primary);
 
+            // The kinds of the backward IR and of derivative rules, should one be printed here.
+            case Ir.LocalExpr local:
+                return (local.Local?.Name ?? "?", Primary);
+
+            case Ir.PopExpr pop:
+                return ((pop.Tape?.Local.Name ?? "?") + ".Pop()", Primary);
+
+            case Ir.ArgumentExpr argument:
+                return (((char)('a' + argument.Index)).ToString(), Primary);
+
+            case Ir.ResultExpr:
+                return ("r", Primary);
+
             default:
                 throw IrPrinter.UnknownNode(expression);
         }

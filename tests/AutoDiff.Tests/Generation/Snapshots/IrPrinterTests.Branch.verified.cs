@@ -26,3 +26,59 @@ method Piecewise(%0 x: double, %1 y: double): double  ; line 19
     phi %5 t0: double <- t1                         ; line 24
   returns t0
 
+---- backward ----
+checks:
+tapes: none
+hoisted:
+    let r_2: double
+    let t0: double
+    let t1: double
+forward:
+    // line 22: if (x > y) r = x * x;
+    let branch1: bool = x > y
+    if branch1:
+        // line 22: r = x * x;
+        let r: double = x * x
+        set r_2 = r
+    else:
+        // line 23: r = x * y;
+        let r_1: double = x * y
+        set r_2 = r_1
+    // line 24: return x > 1 ? r : Math.Exp(r);
+    let branch0: bool = x > 1.0
+    if branch0:
+        set t0 = r_2
+    else:
+        // line 24: return x > 1 ? r : Math.Exp(r);
+        set t1 = System.Math.Exp(r_2)
+        set t0 = t1
+reverse (seed seed):
+    let dx: double = 0
+    let dy: double = 0
+    let dr: double = 0
+    let dr_1: double = 0
+    let dr_2: double = 0
+    let dt0: double = seed
+    let dt1: double = 0
+    if branch0:
+        // line 24: return x > 1 ? r : Math.Exp(r);
+        set dr_2 = dt0
+    else:
+        // line 24: return x > 1 ? r : Math.Exp(r);
+        set dt1 = dt0
+        set dr_2 = dt1 * t1
+    if branch1:
+        // line 22: if (x > y) r = x * x;
+        set dr = dr_2
+        set dx = dr * x
+        accumulate dx += dr * x
+    else:
+        // line 22: if (x > y) r = x * x;
+        set dr_1 = dr_2
+        // line 23: r = x * y;
+        set dx = dr_1 * y
+        set dy = dr_1 * x
+gradients:
+    set gradX = dx
+    set gradY = dy
+returns t0

@@ -43,3 +43,75 @@ method Horner(%0 c: System.ReadOnlySpan<double>, %1 x: double): double  ; line 3
       phi %13 i_3: int <- i_1                       ; line 35
   returns p_1
 
+---- backward ----
+checks:
+    if gradC.Length != c.Length:
+        throw new System.ArgumentException("gradC must have the length of c (" + c.Length + "), not " + gradC.Length + ".", "gradC")
+tapes:
+    intTape: Tape<int> (64 on the stack)
+    doubleTape: Tape<double> (64 on the stack)
+hoisted:
+    let p_1: double
+    let i_1: int
+    let broken_1: bool
+    let broken_2: bool
+    let i_3: int
+    let count0: int = 0
+forward:
+    // line 34: double p = 0;
+    let p: double = 0.0
+    // line 35: for (int i = c.Length - 1; i >= 0; i--)
+    let i: int = c.Length - 1
+    let broken: bool = false
+    set p_1 = p
+    set i_1 = i
+    set broken_1 = broken
+    set count0 = 0
+    while !broken_1 && i_1 >= 0:
+        // line 37: p = p * x + c[i];
+        let t0: double = p_1 * x
+        let t1: double = c[i_1]
+        let p_2: double = t0 + t1
+        // line 38: if (p > 1e6) break;
+        if p_2 > 1000000.0:
+            set broken_2 = true
+        else:
+            set broken_2 = broken_1
+        // line 35: for (int i = c.Length - 1; i >= 0; i--)
+        if !broken_2:
+            // line 35: i--
+            let i_2: int = i_1 - 1
+            set i_3 = i_2
+        else:
+            set i_3 = i_1
+        push doubleTape <- p_1
+        set p_1 = p_2
+        push intTape <- i_1
+        set i_1 = i_3
+        set broken_1 = broken_2
+        accumulate count0 += 1
+    let value: double = p_1
+reverse (seed seed):
+    let dx: double = 0
+    let dp_1: double = seed
+    // line 35: for (int i = c.Length - 1; i >= 0; i--) (its iterations, last first)
+    reverse for k0 from count0 - 1 down to 0:
+        restore:
+            let dt0: double = 0
+            let dt1: double = 0
+            let dp_2: double = 0
+        set dp_2 = dp_1
+        set dp_1 = 0
+        restore:
+            // this iteration's values
+            pop i_1 <- intTape
+            pop p_1 <- doubleTape
+        // line 37: p = p * x + c[i];
+        set dt0 = dp_2
+        set dt1 = dp_2
+        accumulate gradC[i_1] += dt1
+        set dp_1 = dt0 * x
+        accumulate dx += dt0 * p_1
+gradients:
+    set gradX = dx
+returns value
