@@ -21,7 +21,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NonDifferentiableCall = Create(
         "AUTODIFF001",
         "Call to a method that has no derivative",
-        "'{0}' has no derivative: mark it [Differentiable], register one with [DerivativeOf], or pass only [NoGrad] values to it",
+        "'{0}' has no derivative: {1}",
         DiagnosticSeverity.Error);
 
     /// <summary>AUTODIFF002: a language construct the generator does not differentiate.</summary>

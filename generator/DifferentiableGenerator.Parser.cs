@@ -1136,7 +1136,7 @@ public sealed partial class DifferentiableGenerator
                     return new LiteralExpr("default(" + type.Display + ")", type);
 
                 case IObjectCreationOperation creation when creation.Constructor is not null && creation.Initializer is null:
-                    return Opaque(creation, "new " + creation.Type!.ToDisplayString(s_typeFormat), "new " + creation.Type!.Name, null, creation.Arguments, type);
+                    return ((OpaqueExpr)Opaque(creation, "new " + creation.Type!.ToDisplayString(s_typeFormat), "new " + creation.Type!.Name, null, creation.Arguments, type)) with { Fix = CallFix.Compute };
 
                 case IParenthesizedOperation parenthesized:
                     return Read(parenthesized.Operand);
@@ -1180,7 +1180,7 @@ public sealed partial class DifferentiableGenerator
             {
                 var display = binary.OperatorMethod is { } method ? "operator " + binary.OperatorKind + " of " + method.ContainingType.Name : "The operator " + binary.OperatorKind;
                 return new OpaqueExpr(binary.OperatorMethod is null ? "{0} ?? {1}" : "({0} " + OperatorText(binary.Syntax) + " {1})",
-                    display, IsCall: binary.OperatorMethod is not null, new[] { left, right }.ToEquatableArray(), type, LocationInfo.From(binary.Syntax));
+                    display, IsCall: binary.OperatorMethod is not null, new[] { left, right }.ToEquatableArray(), type, LocationInfo.From(binary.Syntax)) { Fix = CallFix.Compute };
             }
 
             return new BinaryExpr(op.Value, left, right, type);
@@ -1194,7 +1194,7 @@ public sealed partial class DifferentiableGenerator
             if (unary.OperatorMethod is not null)
             {
                 return new OpaqueExpr("-{0}", "operator " + unary.OperatorKind + " of " + unary.OperatorMethod.ContainingType.Name, IsCall: true,
-                    new[] { operand }.ToEquatableArray(), type, LocationInfo.From(unary.Syntax));
+                    new[] { operand }.ToEquatableArray(), type, LocationInfo.From(unary.Syntax)) { Fix = CallFix.Compute };
             }
 
             return unary.OperatorKind switch
@@ -1285,8 +1285,25 @@ public sealed partial class DifferentiableGenerator
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
             var typeArguments = target.IsGenericMethod ? "<" + string.Join(", ", target.TypeArguments.Select(t => t.ToDisplayString(s_typeFormat))) + ">" : "";
-            var opaque = Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
-            return targetId is null ? opaque : ((OpaqueExpr)opaque) with { Target = new CallTarget(targetId, opaqueCallee, opaqueReceiver is not null) };
+            var opaque = (OpaqueExpr)Opaque(invocation, opaqueCallee + typeArguments, target.ContainingType.Name + "." + target.Name, opaqueReceiver, orderedArguments, type, isCall: true);
+            opaque = opaque with { Fix = FixFor(target) };
+            return targetId is null ? opaque : opaque with { Target = new CallTarget(targetId, opaqueCallee, opaqueReceiver is not null) };
+        }
+
+        /// <summary>What a user can do about a call of <paramref name="target"/> that has no derivative: only what can be done to that callee.</summary>
+        private static CallFix FixFor(IMethodSymbol target)
+        {
+            if (target.MethodKind == MethodKind.DelegateInvoke || target.MethodKind is MethodKind.LocalFunction or MethodKind.AnonymousFunction)
+            {
+                return CallFix.CallDirectly;
+            }
+
+            if (target.DeclaringSyntaxReferences.Length == 0 || target.MethodKind != MethodKind.Ordinary || target.IsAbstract || target.IsExtern)
+            {
+                return CallFix.RegisterDerivative;
+            }
+
+            return TypeOf(target.ReturnType).IsFloating && !target.IsGenericMethod ? CallFix.MarkOrRegister : CallFix.Rewrite;
         }
 
         /// <summary>The built-in rule (<see cref="DerivativeRules"/>) of a Math, MathF, double or float function, or null.</summary>

@@ -279,6 +279,16 @@ public sealed partial class DifferentiableGenerator
             return dead;
         }
 
+        /// <summary>The second half of AUTODIFF001: only what can be done to that callee.</summary>
+        internal static string Advice(CallFix fix) => fix switch
+        {
+            CallFix.MarkOrRegister => "mark it [Differentiable], register one with [DerivativeOf], or pass only [NoGrad] values to it",
+            CallFix.Rewrite => "it is generic or does not return double or float, so it cannot be [Differentiable] as it is; compute the values in this method or in [Differentiable] methods of double or float, or pass only [NoGrad] values to it",
+            CallFix.CallDirectly => "a delegate has no derivative; call a [Differentiable] method directly, or pass only [NoGrad] values to it",
+            CallFix.Compute => "constructors and operators of other types have no derivative; compute the values with double or float arithmetic and [Differentiable] calls, or pass only [NoGrad] values to it",
+            _ => "register one with [DerivativeOf] (the code fix writes its signature), or pass only [NoGrad] values to it",
+        };
+
         private static bool WritesUseful(Expr value, bool[] usefulData)
             => value.DescendantsAndSelf().OfType<OpaqueExpr>().Any(call => Writable(call).Any(id => usefulData[id]));
 
@@ -442,7 +452,7 @@ public sealed partial class DifferentiableGenerator
                     // the result depends on: the gradient would be lost there.
                     if (opaque.IsCall)
                     {
-                        Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display);
+                        Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display, Advice(opaque.Fix));
                     }
                     else
                     {

@@ -265,6 +265,28 @@ public sealed record OpaqueExpr(string Format, string Display, bool IsCall, Equa
 
     /// <summary>For a call that a [DerivativeOf] registration may give a derivative: what the call resolves by.</summary>
     public CallTarget? Target { get; init; }
+
+    /// <summary>What a user can do about a call without a derivative: the callee decides whether it can carry [Differentiable].</summary>
+    public CallFix Fix { get; init; } = CallFix.RegisterDerivative;
+}
+
+/// <summary>What AUTODIFF001 advises for a call without a derivative.</summary>
+public enum CallFix
+{
+    /// <summary>A method of this compilation that returns double or float: mark it [Differentiable], or register a derivative.</summary>
+    MarkOrRegister,
+
+    /// <summary>A method of another assembly, a constructor or an operator: only a [DerivativeOf] registration gives it a derivative.</summary>
+    RegisterDerivative,
+
+    /// <summary>A method of this compilation that returns something other than double or float (an array, a struct): it cannot be [Differentiable] as it is.</summary>
+    Rewrite,
+
+    /// <summary>A delegate's Invoke: nothing can name it; call a [Differentiable] method directly.</summary>
+    CallDirectly,
+
+    /// <summary>A constructor or a user-defined operator: neither can carry [Differentiable] or be named by [DerivativeOf].</summary>
+    Compute,
 }
 
 /// <summary>

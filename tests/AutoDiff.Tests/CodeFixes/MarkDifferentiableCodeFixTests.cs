@@ -197,13 +197,13 @@ public sealed class MarkDifferentiableCodeFixTests
             MarkDifferentiableCodeFix.EquivalenceKey);
         test.TestState.ExpectedDiagnostics.AddRange(new[]
         {
-            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(0).WithArguments("C.Sq"),
-            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(1).WithArguments("C.Sq"),
-            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(2).WithArguments("Lib.Cube"),
-            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(3).WithArguments("Math.IEEERemainder"),
+            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(0).WithArguments("C.Sq", AddDerivativeCodeFixTests.Advice("C.Sq")),
+            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(1).WithArguments("C.Sq", AddDerivativeCodeFixTests.Advice("C.Sq")),
+            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(2).WithArguments("Lib.Cube", AddDerivativeCodeFixTests.Advice("Lib.Cube")),
+            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(3).WithArguments("Math.IEEERemainder", AddDerivativeCodeFixTests.Advice("Math.IEEERemainder")),
         });
         test.FixedState.ExpectedDiagnostics.Add(
-            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(0).WithArguments("Math.IEEERemainder"));
+            Verifier.Diagnostic(AutoDiff.Generators.DiagnosticDescriptors.NonDifferentiableCall).WithLocation(0).WithArguments("Math.IEEERemainder", AddDerivativeCodeFixTests.Advice("Math.IEEERemainder")));
         return test.RunAsync();
     }
 

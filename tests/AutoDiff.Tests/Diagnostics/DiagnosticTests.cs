@@ -950,6 +950,26 @@ public sealed class DiagnosticTests
         Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Location.GetLineSpan().Path == tree.FilePath));
     }
 
+    [Theory]
+    [InlineData("CallToPlainMethod", "mark it [Differentiable]")]
+    [InlineData("CallToMathFunctionWithoutRule", "register one with [DerivativeOf] (the code fix writes its signature)")]
+    [InlineData("HelperReturningArray", "does not return double or float")]
+    [InlineData("ListFilledThenSummedByHelper", "register one with [DerivativeOf]")]
+    public void AUTODIFF001_advises_only_what_can_be_done_to_that_callee(string name, string advice)
+    {
+        var (run, files) = s_batch.Value;
+        var (tree, _) = files[name];
+        var messages = run.AnalyzerDiagnostics.Where(d => d.Id == "AUTODIFF001" && d.Location.SourceTree == tree)
+            .Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.NotEmpty(messages);
+        Assert.All(messages, m => Assert.Contains(advice, m, StringComparison.Ordinal));
+        if (!advice.StartsWith("mark it", StringComparison.Ordinal))
+        {
+            // BCL methods, methods that return arrays: the attribute cannot go there.
+            Assert.All(messages, m => Assert.DoesNotContain("mark it [Differentiable]", m, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void Diagnostics_are_located_in_the_source_tree()
     {
