@@ -36,6 +36,10 @@ public sealed partial class DifferentiableGenerator
         private readonly SemanticModel _semanticModel;
         private readonly CancellationToken _cancellationToken;
         private readonly List<DiagnosticInfo> _diagnostics = new();
+
+        // False when the signature is such that the body cannot be read (a return type other than double or float,
+        // ref parameters, no body...); true when only the declaration around it is wrong (a type that is not partial).
+        private bool _bodyReadable = true;
         private readonly List<VariableInfo> _variables = new();
         private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
         private readonly SortedSet<string> _callTargets = new(StringComparer.Ordinal);
@@ -96,10 +100,10 @@ public sealed partial class DifferentiableGenerator
         private ParseResult Run()
         {
             var signatureOk = CheckSignature();
-            var parameters = signatureOk ? ReadParameters() : default;
+            var parameters = signatureOk || _bodyReadable ? ReadParameters() : default;
 
             Block? body = null;
-            if (signatureOk)
+            if (signatureOk || _bodyReadable)
             {
                 var operation = _semanticModel.GetOperation(_syntax, _cancellationToken) as IMethodBodyOperation;
                 var bodyOperation = operation?.BlockBody ?? operation?.ExpressionBody;
@@ -123,7 +127,7 @@ public sealed partial class DifferentiableGenerator
             }
 
             var hasErrors = _diagnostics.Any(d => d.IsError);
-            if (hasErrors || body is null)
+            if (body is null)
             {
                 return new ParseResult(null, _diagnostics.ToEquatableArray());
             }
@@ -143,6 +147,13 @@ public sealed partial class DifferentiableGenerator
                 SourceFileName: System.IO.Path.GetFileName(_syntax.SyntaxTree.FilePath),
                 SourceLine: lineSpan.StartLinePosition.Line + 1,
                 Location: LocationInfo.From(_syntax.Identifier.GetLocation())) { CallTargets = _callTargets.ToEquatableArray() };
+            if (hasErrors || !signatureOk)
+            {
+                // No backward method; but the rest of the body is analysed for what else the user must fix, so that
+                // every error of the method shows in one build (a non-partial type does not hide the body's errors).
+                return new ParseResult(null, _diagnostics.ToEquatableArray()) { PartialModel = model };
+            }
+
             // A semantic error that leaves the operation tree valid (a local read before it is assigned) shows when the
             // method is lowered; only then is it worth asking the compiler for the method's diagnostics.
             try
@@ -198,12 +209,14 @@ public sealed partial class DifferentiableGenerator
                 {
                     Report(DiagnosticDescriptors.UnsupportedConstruct, _syntax.Identifier.GetLocation(), "A method of an interface", "put it in a partial class or struct");
                     ok = false;
+                    _bodyReadable = false;
                 }
             }
 
             if (_syntax.Parent is not TypeDeclarationSyntax)
             {
                 ok = false;
+                _bodyReadable = false;
             }
 
             if (_method.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
@@ -218,6 +231,7 @@ public sealed partial class DifferentiableGenerator
                 }
 
                 ok = false;
+                _bodyReadable = false;
             }
 
             if (_method.IsGenericMethod)
@@ -225,12 +239,14 @@ public sealed partial class DifferentiableGenerator
                 Report(DiagnosticDescriptors.UnsupportedConstruct, _syntax.TypeParameterList?.GetLocation() ?? _syntax.Identifier.GetLocation(),
                     "A generic method", "write it for double or float");
                 ok = false;
+                _bodyReadable = false;
             }
 
             if (_method.IsAbstract || _method.IsExtern || (_syntax.Body is null && _syntax.ExpressionBody is null))
             {
                 Report(DiagnosticDescriptors.NoBody, _syntax.Identifier.GetLocation(), _method.Name);
                 ok = false;
+                _bodyReadable = false;
             }
 
             for (var i = 0; i < _method.Parameters.Length; i++)
@@ -242,16 +258,19 @@ public sealed partial class DifferentiableGenerator
                     Report(DiagnosticDescriptors.InvalidParameterModifier, parameterSyntax.GetLocation(), parameter.Name,
                         parameter.RefKind == RefKind.Ref ? "ref" : "out");
                     ok = false;
+                    _bodyReadable = false;
                 }
                 else if (parameter.IsParams)
                 {
                     Report(DiagnosticDescriptors.UnsupportedConstruct, parameterSyntax.GetLocation(), "A params parameter", "take a plain parameter instead");
                     ok = false;
+                    _bodyReadable = false;
                 }
                 else if (parameter.Type.TypeKind == TypeKind.Error)
                 {
                     _hasCompilerErrors = true;
                     ok = false;
+                    _bodyReadable = false;
                 }
                 else if (!IsNoGrad(parameter) && RoleOf(parameter) == ParameterRole.Constant && HoldsFloatingData(parameter.Type))
                 {
@@ -1249,6 +1268,12 @@ public sealed partial class DifferentiableGenerator
                 {
                     return UnsupportedExpr(argument, "A ref or out argument", "pass values and return results");
                 }
+            }
+
+            if (target.MethodKind == MethodKind.LocalFunction)
+            {
+                // The local function's declaration is reported (AUTODIFF002); its calls are not errors of their own.
+                return new LiteralExpr("default", type);
             }
 
             if (target.ContainingType.ToDisplayString() == "System.Linq.Enumerable")

@@ -141,23 +141,33 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));
         }
 
-        if (parsed.Model is null)
+        if (parsed.Model is null && parsed.PartialModel is null)
         {
             return;
         }
 
         try
         {
-            var model = DifferentiableGenerator.Derivatives.Attach(parsed.Model, index.Value.Derivatives);
+            var model = DifferentiableGenerator.Derivatives.Attach(parsed.Model ?? parsed.PartialModel!, index.Value.Derivatives);
+            var reported = new HashSet<LocationInfo>(parsed.Diagnostics.Select(d => d.Location).OfType<LocationInfo>());
             foreach (var diagnostic in DifferentiableGenerator.Analyze(model).Activity.Diagnostics)
             {
-                context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));
+                // For a method that already has errors, only further errors at other constructs: a warning such as
+                // "the result does not depend on a parameter" may be an effect of what the errors left out.
+                if (parsed.Model is not null || (diagnostic.IsError && diagnostic.Location is { } location && reported.Add(location)))
+                {
+                    context.ReportDiagnostic(diagnostic.ToDiagnostic(syntax.SyntaxTree));
+                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(),
-                method.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic(syntax.SyntaxTree));
+            // The partial model of a method with errors may not lower (a statement left out); its errors stand as they are.
+            if (parsed.Model is not null)
+            {
+                context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(),
+                    method.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic(syntax.SyntaxTree));
+            }
         }
     }
 }

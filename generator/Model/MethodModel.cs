@@ -47,4 +47,11 @@ public sealed record MethodModel(
 }
 
 /// <summary>A parse result: the model (null when the method cannot be generated) and the diagnostics found on the way.</summary>
-public sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+public sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>
+    /// For a method with errors (no <see cref="Model"/>): the model of what could be read, for the analyzer to report
+    /// the errors that later stages find (every error of a method in one build); never emitted.
+    /// </summary>
+    public MethodModel? PartialModel { get; init; }
+}

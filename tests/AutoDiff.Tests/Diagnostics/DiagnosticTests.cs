@@ -337,6 +337,34 @@ public sealed class DiagnosticTests
                 [Differentiable] public static double {|AUTODIFF003:F|}(double x) => x * x;
             }
             """,
+        ["NonPartialClassStillReportsTheBodysErrors"] = """
+            public static class C
+            {
+                static double Helper(double x) => x;
+                [Differentiable]
+                public static double {|AUTODIFF003:F|}(double x)
+                {
+                    {|AUTODIFF002:try { x = x * 2; } finally { }|}
+                    return {|AUTODIFF001:Helper(x)|};
+                }
+            }
+            """,
+        ["EveryErrorOfAMethodInOneBuild"] = """
+            public static partial class C
+            {
+                static double Helper(double x) => x;
+                [Differentiable]
+                public static double F(double x)
+                {
+                    double a = {|AUTODIFF001:Helper(x)|};
+                    double b = x * 2;
+                    {|AUTODIFF002:lock (new object()) { b += 1; }|}
+                    // a is not varied any more (Helper's result is where the gradient was lost): no follow-on error here.
+                    double c = b + Helper(a);
+                    return c * c + a;
+                }
+            }
+            """,
         ["NonPartialStruct"] = """
             public struct S
             {
