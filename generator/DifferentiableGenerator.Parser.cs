@@ -786,7 +786,7 @@ public sealed partial class DifferentiableGenerator
             if (initializer is not null)
             {
                 var (line, source) = SourceOf(declarator.Syntax.Parent?.Parent ?? declarator.Syntax);
-                if (ReadBuffer(initializer.Value) is { } buffer)
+                if (ReadBuffer(initializer.Value, out var elements) is { } buffer)
                 {
                     if (_depth > 0)
                     {
@@ -797,6 +797,12 @@ public sealed partial class DifferentiableGenerator
 
                     _localBuffers.Add(id);
                     output.Add(new AssignStmt(id, buffer with { Type = _variables[id].Type }, line, source));
+                    // An initializer ({ x, y }) is a store per element into the new buffer, which is then like any other.
+                    for (var i = 0; i < elements.Count; i++)
+                    {
+                        output.Add(new StoreStmt(id, new LiteralExpr(i.ToString(CultureInfo.InvariantCulture), TypeRef.Int), Read(elements[i]), line, source));
+                    }
+
                     return;
                 }
 
@@ -804,30 +810,95 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        // new T[n] and stackalloc T[n] (no initializer): a buffer the method may write.
-        private NewArrayExpr? ReadBuffer(IOperation value)
+        // new T[n] and stackalloc T[n], and with an initializer (new[] { x, y }, double[] a = { x, y },
+        // stackalloc double[] { x, y }, stackalloc[] { x, y }): a buffer the method may write. The initializer's
+        // elements come back in elements (empty without one).
+        private NewArrayExpr? ReadBuffer(IOperation value, out IReadOnlyList<IOperation> elements)
         {
+            elements = Array.Empty<IOperation>();
             while (value is IConversionOperation { Conversion.IsImplicit: true } conversion)
             {
                 value = conversion.Operand;
             }
 
-            if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Initializer: null, Type: IArrayTypeSymbol array } creation)
+            if (value is IArrayCreationOperation { DimensionSizes.Length: 1, Type: IArrayTypeSymbol array } creation)
             {
+                if (creation.Initializer is { } initializer)
+                {
+                    elements = initializer.ElementValues;
+                }
+
                 return new NewArrayExpr(TypeOf(array.ElementType), Read(creation.DimensionSizes[0]), IsStackalloc: false, TypeOf(array));
             }
 
-            if (value.Syntax is StackAllocArrayCreationExpressionSyntax { Initializer: null, Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType }
-                && arrayType.RankSpecifiers[0].Sizes.Count == 1
-                && _semanticModel.GetTypeInfo(arrayType.ElementType, _cancellationToken).Type is { } elementType
-                && _semanticModel.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _cancellationToken) is { } sizeOperation)
+            ITypeSymbol? elementType = null;
+            Expr? length = null;
+            switch (value.Syntax)
             {
-                var element = TypeOf(elementType);
-                return new NewArrayExpr(element, Read(sizeOperation), IsStackalloc: true, new TypeRef("global::System.Span<" + element.Display + ">",
-                    element.Kind switch { ValueKind.Double => ValueKind.DoubleArray, ValueKind.Float => ValueKind.FloatArray, _ => ValueKind.Other }));
+                case StackAllocArrayCreationExpressionSyntax { Type: ArrayTypeSyntax { RankSpecifiers.Count: 1 } arrayType } sized
+                    when arrayType.RankSpecifiers[0].Sizes.Count == 1:
+                    elementType = _semanticModel.GetTypeInfo(arrayType.ElementType, _cancellationToken).Type;
+                    elements = Elements(sized.Initializer);
+                    length = arrayType.RankSpecifiers[0].Sizes[0] is OmittedArraySizeExpressionSyntax
+                        ? new LiteralExpr(elements.Count.ToString(CultureInfo.InvariantCulture), TypeRef.Int)
+                        : _semanticModel.GetOperation(arrayType.RankSpecifiers[0].Sizes[0], _cancellationToken) is { } size ? Read(size) : null;
+                    break;
+                case CollectionExpressionSyntax collection when collection.Elements.All(e => e is ExpressionElementSyntax)
+                    && _semanticModel.GetTypeInfo(collection, _cancellationToken).ConvertedType is { } target
+                    && (target is IArrayTypeSymbol { Rank: 1 } || FloatingArrayKind(target) is not null):
+                {
+                    // [x, y] into a double[] or a span: a new array of that length, then a store per element.
+                    var operations = new List<IOperation>();
+                    foreach (var item in collection.Elements.Cast<ExpressionElementSyntax>())
+                    {
+                        if (_semanticModel.GetOperation(item.Expression, _cancellationToken) is { } operation)
+                        {
+                            operations.Add(operation);
+                        }
+                    }
+
+                    elements = operations;
+                    var itemType = target is IArrayTypeSymbol arrayTarget ? arrayTarget.ElementType : ((INamedTypeSymbol)target).TypeArguments[0];
+                    return new NewArrayExpr(TypeOf(itemType), new LiteralExpr(operations.Count.ToString(CultureInfo.InvariantCulture), TypeRef.Int), IsStackalloc: false, TypeOf(target));
+                }
+
+                case ImplicitStackAllocArrayCreationExpressionSyntax implicitStackalloc:
+                    elementType = (_semanticModel.GetTypeInfo(implicitStackalloc, _cancellationToken).Type as INamedTypeSymbol)?.TypeArguments.FirstOrDefault()
+                        ?? (_semanticModel.GetTypeInfo(implicitStackalloc, _cancellationToken).ConvertedType as INamedTypeSymbol)?.TypeArguments.FirstOrDefault();
+                    elements = Elements(implicitStackalloc.Initializer);
+                    length = new LiteralExpr(elements.Count.ToString(CultureInfo.InvariantCulture), TypeRef.Int);
+                    break;
             }
 
-            return null;
+            if (elementType is null || length is null)
+            {
+                return null;
+            }
+
+            var element = TypeOf(elementType);
+            return new NewArrayExpr(element, length, IsStackalloc: true, new TypeRef("global::System.Span<" + element.Display + ">",
+                element.Kind switch { ValueKind.Double => ValueKind.DoubleArray, ValueKind.Float => ValueKind.FloatArray, _ => ValueKind.Other }));
+        }
+
+        // The element operations of a stackalloc initializer, converted to the element type as the compiler binds them.
+        private IReadOnlyList<IOperation> Elements(InitializerExpressionSyntax? initializer)
+        {
+            if (initializer is null)
+            {
+                return Array.Empty<IOperation>();
+            }
+
+            var operations = new List<IOperation>();
+            foreach (var expression in initializer.Expressions)
+            {
+                if (_semanticModel.GetOperation(expression, _cancellationToken) is { } operation)
+                {
+                    // The conversion to the element type sits on the element's parent operation; take it when it is one.
+                    operations.Add(operation.Parent is IConversionOperation conversion && conversion.Syntax == expression ? conversion : operation);
+                }
+            }
+
+            return operations;
         }
 
         private void ReadExpressionStatement(IOperation expression, int line, string source, List<Stmt> output)
