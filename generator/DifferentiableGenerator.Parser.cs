@@ -920,6 +920,32 @@ public sealed partial class DifferentiableGenerator
 
                     break;
 
+                case IDeconstructionAssignmentOperation deconstruction when TupleTargets(deconstruction.Target) is { } targets
+                    && (deconstruction.Value is IConversionOperation { Conversion.IsImplicit: true, Operand: ITupleOperation converted } ? converted : deconstruction.Value) is ITupleOperation tuple
+                    && tuple.Elements.Length == targets.Count:
+                {
+                    // (a, b) = (b, a) and var (s, c) = (Math.Sin(x), Math.Cos(x)): every element is evaluated first,
+                    // into a temporary, then assigned, so that a swap reads the old values.
+                    var temporaries = new List<int>();
+                    foreach (var element in tuple.Elements)
+                    {
+                        var value = Read(element);
+                        var temporary = DeclareSynthetic("tuple", value.Type);
+                        output.Add(new AssignStmt(temporary, value, line, source));
+                        temporaries.Add(temporary);
+                    }
+
+                    for (var i = 0; i < targets.Count; i++)
+                    {
+                        if (targets[i] is { } assigned)
+                        {
+                            output.Add(new AssignStmt(assigned, Coerce(new VariableExpr(temporaries[i], _variables[temporaries[i]].Type), _variables[assigned].Type), line, source));
+                        }
+                    }
+
+                    break;
+                }
+
                 case ISimpleAssignmentOperation assignment when TargetVariable(assignment.Target) is { } id:
                     if (assignment.IsRef)
                     {
@@ -1045,6 +1071,48 @@ public sealed partial class DifferentiableGenerator
                 ? new LiteralExpr(FormatFloating(value, type.Kind), type)
                 : new ConvertExpr(expr, type, null);
 
+        /// <summary>
+        /// The variables a deconstruction assigns, in order (null for a discard), declaring those it declares; null
+        /// when a target is anything else (a field, an element, a nested tuple).
+        /// </summary>
+        private List<int?>? TupleTargets(IOperation target)
+        {
+            if (target is IDeclarationExpressionOperation declaration)
+            {
+                target = declaration.Expression;
+            }
+
+            if (target is not ITupleOperation tuple)
+            {
+                return null;
+            }
+
+            var targets = new List<int?>();
+            foreach (var element in tuple.Elements)
+            {
+                var item = element is IDeclarationExpressionOperation declared ? declared.Expression : element;
+                switch (item)
+                {
+                    case IDiscardOperation:
+                        targets.Add(null);
+                        break;
+                    case ILocalReferenceOperation { IsDeclaration: true } local when !local.Local.IsRef:
+                        targets.Add(DeclareVariable(local.Local, local.Local.Name, local.Local.Type, isParameter: false));
+                        break;
+                    default:
+                        if (TargetVariable(item) is not { } id || _localBuffers.Contains(id))
+                        {
+                            return null;
+                        }
+
+                        targets.Add(id);
+                        break;
+                }
+            }
+
+            return targets;
+        }
+
         private int? TargetVariable(IOperation target) => target switch
         {
             ILocalReferenceOperation local when _variableIds.TryGetValue(local.Local, out var id) => id,
@@ -1149,11 +1217,18 @@ public sealed partial class DifferentiableGenerator
         private Block ReadSwitchSection(ISwitchCaseOperation section)
         {
             var statements = new List<Stmt>();
-            var body = section.Body;
-            for (var i = 0; i < body.Length; i++)
+            var body = (IReadOnlyList<IOperation>)section.Body;
+            // A braced section (case 0: { ...; break; }) is its block's statements: its final break ends the section too.
+            while (body.Count > 0 && body[body.Count - 1] is IBlockOperation block
+                && block.Operations.Length > 0 && block.Operations[block.Operations.Length - 1] is IBranchOperation { BranchKind: BranchKind.Break })
+            {
+                body = body.Take(body.Count - 1).Concat(block.Operations).ToList();
+            }
+
+            for (var i = 0; i < body.Count; i++)
             {
                 // The section's final 'break' ends it; any other break is unsupported control flow.
-                if (i == body.Length - 1 && body[i] is IBranchOperation { BranchKind: BranchKind.Break })
+                if (i == body.Count - 1 && body[i] is IBranchOperation { BranchKind: BranchKind.Break })
                 {
                     break;
                 }

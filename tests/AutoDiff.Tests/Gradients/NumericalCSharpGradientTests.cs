@@ -7,7 +7,8 @@ namespace AutoDiff.Tests.Gradients;
 /// <summary>
 /// The C# that numerical code is written in (issue 10): array initializers for local buffers in every form
 /// (<c>new double[] { .. }</c>, <c>new[] { .. }</c>, <c>double[] a = { .. }</c>, collection expressions, <c>stackalloc</c>
-/// with an initializer), each at random points against a hand formula and central differences.
+/// with an initializer), tuple deconstruction and swaps, braced switch sections; each at random points against a hand
+/// formula and central differences.
 /// </summary>
 public sealed class NumericalCSharpGradientTests
 {
@@ -55,6 +56,40 @@ public sealed class NumericalCSharpGradientTests
                 return a[0] - a[1] * a[1];
             }
             """, [W, W], x => 0.5 * x[0] - x[1] * x[1], x => [0.5, -2 * x[1]]),
+        new("TupleDeconstructionIntoNewLocals", "double x", """
+            {
+                var (s, c) = (Math.Sin(x), Math.Cos(x));
+                return s * c;
+            }
+            """, [W], x => Math.Sin(x[0]) * Math.Cos(x[0]), x => [Math.Cos(2 * x[0])]),
+        new("TupleSwap", "double x, double y", """
+            {
+                double a = x * x, b = y;
+                (a, b) = (b, a);
+                (a, _) = (a * 3, 0);
+                return a * 2 + b;
+            }
+            """, [W, W], x => 6 * x[1] + x[0] * x[0], x => [2 * x[0], 6]),
+        new("TupleWithConversion", "double x, int k", """
+            {
+                double a, b;
+                (a, b) = (k, x * k);
+                return a + b * b;
+            }
+            """, [W, Domain.Int(0, 4)], x => x[1] + x[0] * x[1] * x[0] * x[1], x => [2 * x[0] * x[1] * x[1]]),
+        new("BracedCaseBlocks", "double x, int k", """
+            {
+                switch (k)
+                {
+                    case 0: { double t = x * x; x = t + 1; break; }
+                    case 1: { x = Math.Exp(x); break; }
+                    default: break;
+                }
+
+                return x;
+            }
+            """, [W, Domain.Int(0, 3)], x => x[1] == 0 ? x[0] * x[0] + 1 : x[1] == 1 ? Math.Exp(x[0]) : x[0],
+            x => [x[1] == 0 ? 2 * x[0] : x[1] == 1 ? Math.Exp(x[0]) : 1]),
         new("FloatArrayInitializer", "float x, float y", """
             {
                 var a = new float[] { x, y };
