@@ -63,7 +63,14 @@ public static class CodeGrowth
             _ => CodeGrowthShapes.ConstantConditions(),
         };
         output.WriteLine(shape.Source);
-        output.WriteLine(Generate(SyntheticCompilation.Parse("Shapes.cs", shape.Source)).Text);
+        var compilation = SyntheticCompilation.Create(System.Collections.Immutable.ImmutableArray.Create(SyntheticCompilation.Parse("Shapes.cs", shape.Source)));
+        var driver = SyntheticCompilation.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+        foreach (var diagnostic in diagnostics.Concat(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error)))
+        {
+            output.WriteLine(diagnostic.ToString());
+        }
+
+        output.WriteLine(string.Concat(driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.SourceText.ToString())));
     }
 
     public static void Run(TextWriter output, bool compile, string? only)
