@@ -135,6 +135,11 @@ public sealed partial class DifferentiableGenerator
             {
                 switch (statements[i])
                 {
+                    case AssignStmt { Value: LiteralExpr or VariableExpr } copy when _currentLoop < 0 && copy.Value.Type.IsFloating && _method.Variables[copy.VariableId].Type.Equals(copy.Value.Type):
+                        // v = 0.5 or v = w outside loops: v holds the same operand, no new value (a local and an adjoint fewer).
+                        environment[copy.VariableId] = copy.Value is VariableExpr read ? environment[read.Id] : copy.Value;
+                        break;
+
                     case AssignStmt assign:
                         var variable = _method.Variables[assign.VariableId];
                         environment[assign.VariableId] = LowerExpression(assign.Value, environment, output, assign.Line, assign.Source, variable.Name, forceValue: true);
