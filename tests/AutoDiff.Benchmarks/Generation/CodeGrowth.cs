@@ -45,6 +45,8 @@ public static class CodeGrowth
             yield return CodeGrowthShapes.StraightLine(n);
         }
 
+        yield return CodeGrowthShapes.HeavyStraightLine(5000);
+
         yield return CodeGrowthShapes.ConstantConditions();
     }
 
@@ -59,6 +61,7 @@ public static class CodeGrowth
             "NestedIfs" => CodeGrowthShapes.NestedIfs(n),
             "ReturnsInFallingThroughIfs" => CodeGrowthShapes.ReturnsInFallingThroughIfs(n),
             "StraightLine" => CodeGrowthShapes.StraightLine(n),
+            "HeavyStraightLine" => CodeGrowthShapes.HeavyStraightLine(n),
             "ConstantReturn" => CodeGrowthShapes.ConstantReturn(),
             _ => CodeGrowthShapes.ConstantConditions(),
         };
@@ -71,6 +74,27 @@ public static class CodeGrowth
         }
 
         output.WriteLine(string.Concat(driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.SourceText.ToString())));
+    }
+
+    /// <summary>One shape at several sizes (<c>--code-growth-scan NestedIfs 20 40 80</c>): bytes, ratio and time, to see how they grow.</summary>
+    public static void Scan(TextWriter output, string name, IEnumerable<int> sizes)
+    {
+        foreach (var n in sizes)
+        {
+            var shape = name switch
+            {
+                "ElseIfChain" => CodeGrowthShapes.ElseIfChain(n),
+                "ReturnSequence" => CodeGrowthShapes.ReturnSequence(n),
+                "Switch" => CodeGrowthShapes.Switch(n),
+                "NestedIfs" => CodeGrowthShapes.NestedIfs(n),
+                "ReturnsInFallingThroughIfs" => CodeGrowthShapes.ReturnsInFallingThroughIfs(n),
+                "HeavyStraightLine" => CodeGrowthShapes.HeavyStraightLine(n),
+                _ => CodeGrowthShapes.StraightLine(n),
+            };
+            var (_, milliseconds, text) = Generate(SyntheticCompilation.Parse("Shapes.cs", shape.Source));
+            var bytes = text is null ? 0 : Encoding.UTF8.GetByteCount(text);
+            output.WriteLine($"{shape,-34} {shape.MethodBytes,10} {bytes,13} {(double)bytes / shape.MethodBytes,8:0.00} {milliseconds,12:0}");
+        }
     }
 
     public static void Run(TextWriter output, bool compile, string? only)
@@ -91,9 +115,12 @@ public static class CodeGrowth
             var line = $"{label,-34} {shape.MethodBytes,10} {bytes,13} {(double)bytes / shape.MethodBytes,8:0.00} {milliseconds,12:0}";
             if (compile)
             {
+                // Emit, not only GetDiagnostics: CS0204 (more than 65 534 locals) comes from code generation.
                 var watch = Stopwatch.StartNew();
-                var diagnostics = generated.GetDiagnostics()
-                    .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree is { } t && t != tree)
+                var emitted = generated.Emit(Stream.Null);
+                var diagnostics = emitted.Diagnostics.Concat(generated.GetDiagnostics())
+                    .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree != tree)
+                    .GroupBy(d => d.ToString()).Select(g => g.First())
                     .ToList();
                 line += $" {watch.ElapsedMilliseconds,11}  {diagnostics.Count}{(diagnostics.Count > 0 ? " (first: " + diagnostics[0].Id + " " + diagnostics[0].GetMessage(CultureInfo.InvariantCulture) + ")" : "")}";
             }

@@ -113,16 +113,16 @@ public static class CodeGrowthShapes
         body.Append(Indent).Append("    double a = x * y;\n");
         for (var i = 0; i < n; i++)
         {
-            var pad = Indent + "    "; // not indented by depth: the method's size stays linear in n
+            var pad = Indent + new string(' ', 4 * (i + 1)); // indented as written: the method, like its backward, grows with n * depth
             body.Append(pad).Append("if (x > ").Append(F(Threshold(i, n))).Append(")\n");
             body.Append(pad).Append("{\n");
             body.Append(pad).Append("    a = a * ").Append(Coefficient(i)).Append(" + x;\n");
         }
 
-        body.Append(Indent).Append("    return a;\n");
+        body.Append(Indent).Append(new string(' ', 4 * (n + 1))).Append("return a;\n");
         for (var i = n - 1; i >= 0; i--)
         {
-            var pad = Indent + "    ";
+            var pad = Indent + new string(' ', 4 * (i + 1));
             body.Append(pad).Append("}\n");
             body.Append(pad).Append("a = a - y;\n");
         }
@@ -177,6 +177,23 @@ public static class CodeGrowthShapes
 
         body.Append(Indent).Append("    return a + b;\n");
         return Shape("StraightLine", n, "double x, double y", body.ToString());
+    }
+
+    /// <summary>n statements of straight-line code of eight operations each (what hits C#'s 65 534 locals at 5 000 statements).</summary>
+    public static GrowthShape HeavyStraightLine(int n)
+    {
+        var body = new StringBuilder();
+        body.Append(Indent).Append("    double a = x;\n");
+        body.Append(Indent).Append("    double b = y;\n");
+        for (var i = 0; i < n; i++)
+        {
+            body.Append(Indent).Append(i % 2 == 0
+                ? "    a = a * 0.5 + b * b - Math.Sin(a) * 0.25 + x * y;\n"
+                : "    b = b * 0.5 - a * a + Math.Cos(b) * 0.25 - x * y;\n");
+        }
+
+        body.Append(Indent).Append("    return a + b;\n");
+        return Shape("HeavyStraightLine", n, "double x, double y", body.ToString());
     }
 
     /// <summary>Ifs on constant conditions (literal, folded comparison, const local), with and without else and return.</summary>
