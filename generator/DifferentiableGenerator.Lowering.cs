@@ -33,6 +33,9 @@ public sealed partial class DifferentiableGenerator
         private int _temporaryCount;
         private int _branchDepth;
         private SsaValue? _result;
+
+        // Set by every return once the method has a guard 'if (!returned)' (LowerGuarded): made with the first one.
+        private SsaValue? _returned;
         private readonly List<LoweredLoop> _loops = new();
 
         // Element reads of parameter arrays (never written) already made in the scope being lowered: reading x[i] again
@@ -140,6 +143,11 @@ public sealed partial class DifferentiableGenerator
             {
                 switch (statements[i])
                 {
+                    case AssignStmt { Value: LiteralExpr or VariableExpr } copy when _currentLoop < 0 && copy.Value.Type.IsFloating && _method.Variables[copy.VariableId].Type.Equals(copy.Value.Type):
+                        // v = 0.5 or v = w outside loops: v holds the same operand, no new value (a local and an adjoint fewer).
+                        environment[copy.VariableId] = copy.Value is VariableExpr read ? environment[read.Id] : copy.Value;
+                        break;
+
                     case AssignStmt assign:
                         var variable = _method.Variables[assign.VariableId];
                         environment[assign.VariableId] = LowerExpression(assign.Value, environment, output, assign.Line, assign.Source, variable.Name, forceValue: true);
@@ -153,7 +161,30 @@ public sealed partial class DifferentiableGenerator
                         var returned = LowerExpression(ret.Value, environment, output, ret.Line, ret.Source, null, forceValue: false);
                         _result ??= NewValue("result", _method.ReturnType, isPhi: true);
                         output.Statements.Add(new PhiStmt(_result.Id, returned, ret.Line, ret.Source));
+                        if (_returned is not null)
+                        {
+                            output.Statements.Add(new PhiStmt(_returned.Id, new LiteralExpr("true", TypeRef.Bool), ret.Line, ret.Source));
+                        }
+
                         return null;
+
+                    case IfStmt branch when IsConstant(branch.Condition, out var holds):
+                        // if (true) / if (1 > 2): only the branch taken is lowered, in line, so no dead branch is printed.
+                        return LowerStatements((holds ? branch.Then : branch.Else).Statements, 0, environment, new Continuation(statements, i + 1, continuation), output);
+
+                    case IfStmt branch when _currentLoop < 0 && IsSpliceable(branch):
+                        // if (c) { ... return; } else { E }: E runs after the if (an else-if chain of returns is a sequence).
+                        return LowerStatements(
+                            new[] { (Stmt)(branch with { Else = Block.Empty }) }.ToEquatableArray(), 0, environment,
+                            new Continuation(branch.Else.Statements, 0, new Continuation(statements, i + 1, continuation)), output);
+
+                    case IfStmt branch when _currentLoop < 0 && (Jumps(branch.Then) || Jumps(branch.Else)) && UseGuards(branch, statements, i + 1, continuation):
+                    {
+                        // The rest of the method runs once, after the if, in guards 'if (!returned)' (see LowerGuarded).
+                        var rest = Flatten(statements, i + 1, continuation);
+                        var after = LowerGuardedIf(branch, Rewrite(branch.Condition, environment), environment, output);
+                        return after is null ? null : LowerGuarded(rest, after, output);
+                    }
 
                     case IfStmt branch when Jumps(branch.Then) || Jumps(branch.Else):
                     {
@@ -161,12 +192,20 @@ public sealed partial class DifferentiableGenerator
                         // branch that falls through; a return ends its path (null), a break or continue ends the iteration.
                         var rest = new Continuation(statements, i + 1, continuation);
                         var condition = Rewrite(branch.Condition, environment);
+                        var first = _values.Count;
                         var then = LowerBranch(branch.Then, environment, rest);
                         var @else = LowerBranch(branch.Else, environment, rest);
                         output.Statements.Add(new LoweredIf(condition, then.Block, @else.Block, branch.Line, branch.Source));
                         if (then.Environment is null && @else.Environment is null)
                         {
                             return null;
+                        }
+
+                        if ((then.Environment is null || @else.Environment is null) && _currentLoop < 0 && _returned is not null)
+                        {
+                            // In a guarded part (or a branch of a guarded if): the path that goes on leaves the part.
+                            var (live, block) = then.Environment is null ? (@else.Environment!, @else.Block) : (then.Environment, then.Block);
+                            return Escape(live, block, first, branch.Line, branch.Source);
                         }
 
                         if (then.Environment is null || @else.Environment is null)
@@ -249,6 +288,243 @@ public sealed partial class DifferentiableGenerator
                 elseBlock.Statements.Add(new PhiStmt(phi.Id, fromElse, line, source));
                 environment[variableId] = new VariableExpr(phi.Id, phi.Type);
             }
+        }
+
+        /// <summary>
+        /// How many returning ifs may still take the rest of the method into their branches (nesting the code one level
+        /// deeper each): up to this many, a method reads as before (<c>if (c) return a; return b;</c> is an if/else);
+        /// beyond, the rest is lowered once, after the if, under guards on a <c>returned</c> flag.
+        /// </summary>
+        private const int MaxNestedReturns = 3;
+
+        // Guards: a returning if whose branches both fall through (taking the rest into both would copy it twice),
+        // one with MaxNestedReturns returning ifs or more after it, or one at the end of a guarded part that falls through.
+        private static bool UseGuards(IfStmt branch, EquatableArray<Stmt> statements, int index, Continuation? continuation)
+        {
+            if (!HasStatements(statements, index, continuation))
+            {
+                // Last in a guarded part: a branch that falls through goes on after the part.
+                return !(AlwaysExits(branch.Then) && AlwaysExits(branch.Else));
+            }
+
+            var exits = AlwaysExits(branch.Then) || AlwaysExits(branch.Else);
+            return !exits || CountJumps(statements, index, continuation, MaxNestedReturns) >= MaxNestedReturns;
+        }
+
+        private static bool HasStatements(EquatableArray<Stmt> statements, int index, Continuation? continuation)
+        {
+            for (; ; statements = continuation!.Statements, index = continuation.Index, continuation = continuation.Next)
+            {
+                if (index < statements.Count)
+                {
+                    return true;
+                }
+
+                if (continuation is null)
+                {
+                    return false;
+                }
+            }
+        }
+
+        // The ifs that may leave the method early, from index on (up to limit), an else-if chain of returns counting one each.
+        private static int CountJumps(EquatableArray<Stmt> statements, int index, Continuation? continuation, int limit)
+        {
+            var all = new List<Stmt>();
+            var jumps = 0;
+            while (true)
+            {
+                for (var i = index; i < statements.Count && jumps < limit; i++)
+                {
+                    var added = all.Count;
+                    AddExpanded(statements[i], all, added + limit);
+                    for (var j = added; j < all.Count; j++)
+                    {
+                        jumps += IsJump(all[j]) ? 1 : 0;
+                    }
+                }
+
+                if (continuation is null || jumps >= limit)
+                {
+                    return jumps;
+                }
+
+                (statements, index, continuation) = (continuation.Statements, continuation.Index, continuation.Next);
+            }
+        }
+
+        private static bool IsJump(Stmt statement) => statement is IfStmt branch && (Jumps(branch.Then) || Jumps(branch.Else));
+
+        // if (c) { ... return; } else { E } is if (c) { ... return; } followed by E (so an else-if chain of returns is a
+        // sequence of ifs that return). Outside loops only, where an early exit is a return.
+        private static bool IsSpliceable(IfStmt branch)
+            => !IsConstant(branch.Condition, out _) && branch.Else.Statements.Count > 0 && AlwaysExits(branch.Then) && Jumps(branch.Then);
+
+        /// <summary>The rest of the method as a list, else-if chains of returns spliced (<see cref="IsSpliceable"/>); stops after about <paramref name="limit"/> statements.</summary>
+        private static void AddExpanded(Stmt statement, List<Stmt> output, int limit = int.MaxValue)
+        {
+            var current = statement;
+            while (current is IfStmt branch && IsSpliceable(branch) && output.Count < limit)
+            {
+                output.Add(branch with { Else = Block.Empty });
+                if (branch.Else.Statements.Count != 1)
+                {
+                    foreach (var inner in branch.Else.Statements)
+                    {
+                        AddExpanded(inner, output, limit);
+                    }
+
+                    return;
+                }
+
+                current = branch.Else.Statements[0];
+            }
+
+            output.Add(current);
+        }
+
+        private static List<Stmt> Flatten(EquatableArray<Stmt> statements, int index, Continuation? continuation)
+        {
+            var all = new List<Stmt>();
+            while (true)
+            {
+                for (var i = index; i < statements.Count; i++)
+                {
+                    AddExpanded(statements[i], all);
+                }
+
+                if (continuation is null)
+                {
+                    return all;
+                }
+
+                (statements, index, continuation) = (continuation.Statements, continuation.Index, continuation.Next);
+            }
+        }
+
+        // Every path through the block ends in a return (or a break or continue).
+        private static bool AlwaysExits(Block block)
+        {
+            if (block.Statements.Count == 0)
+            {
+                return false;
+            }
+
+            return block.Statements[block.Statements.Count - 1] switch
+            {
+                ReturnStmt or BreakStmt or ContinueStmt => true,
+                IfStmt branch when IsConstant(branch.Condition, out var holds) => AlwaysExits(holds ? branch.Then : branch.Else),
+                IfStmt branch => AlwaysExits(branch.Then) && AlwaysExits(branch.Else),
+                _ => false,
+            };
+        }
+
+        private static bool IsConstant(Expr condition, out bool value)
+        {
+            value = condition is LiteralExpr { Text: "true" };
+            return condition is LiteralExpr { Text: "true" or "false" };
+        }
+
+        /// <summary>
+        /// A returning if whose rest runs after it: its branches are lowered alone, and after it the method goes on
+        /// with the values of the branches that fall through (those of a branch that returned are never read again:
+        /// everything after is guarded by <c>!returned</c>). Null when both branches return.
+        /// </summary>
+        private Dictionary<int, Expr>? LowerGuardedIf(IfStmt branch, Expr condition, Dictionary<int, Expr> environment, LoweredBlock output)
+        {
+            _returned ??= NewValue("returned", TypeRef.Bool, isPhi: true);
+            var first = _values.Count;
+            var then = LowerBranch(branch.Then, environment, null);
+            var @else = LowerBranch(branch.Else, environment, null);
+            output.Statements.Add(new LoweredIf(condition, then.Block, @else.Block, branch.Line, branch.Source));
+            if (then.Environment is null && @else.Environment is null)
+            {
+                return null;
+            }
+
+            if (then.Environment is null || @else.Environment is null)
+            {
+                var (live, block) = then.Environment is null ? (@else.Environment!, @else.Block) : (then.Environment, then.Block);
+                return Escape(live, block, first, branch.Line, branch.Source);
+            }
+
+            MergeWithPhis(environment, then.Environment, then.Block, @else.Environment, @else.Block, branch.Line, branch.Source);
+            return environment;
+        }
+
+        /// <summary>
+        /// The rest of the method after a returning if, each part under a guard <c>if (!returned)</c> at the same level,
+        /// so the code does not nest deeper with every return: a part ends with the next returning if, or runs to the end
+        /// when at most <see cref="MaxNestedReturns"/> are left. A part that is one <c>if (c) { ... return; }</c> becomes
+        /// <c>if (!returned &amp;&amp; c)</c>.
+        /// </summary>
+        private Dictionary<int, Expr>? LowerGuarded(List<Stmt> rest, Dictionary<int, Expr> environment, LoweredBlock output)
+        {
+            var notReturned = new UnaryExpr(UnaryOp.Not, new VariableExpr(_returned!.Id, TypeRef.Bool), TypeRef.Bool);
+            // jumpsFrom[i]: the returning ifs in rest[i..].
+            var jumpsFrom = new int[rest.Count + 1];
+            for (var i = rest.Count - 1; i >= 0; i--)
+            {
+                jumpsFrom[i] = jumpsFrom[i + 1] + (IsJump(rest[i]) ? 1 : 0);
+            }
+
+            var start = 0;
+            while (start < rest.Count)
+            {
+                var end = rest.Count;
+                if (jumpsFrom[start] > MaxNestedReturns)
+                {
+                    end = start;
+                    while (jumpsFrom[end + 1] == jumpsFrom[start])
+                    {
+                        end++;
+                    }
+
+                    end++;
+                }
+
+                if (end == start + 1 && rest[start] is IfStmt single && !IsConstant(single.Condition, out _)
+                    && (Jumps(single.Then) || Jumps(single.Else)) && single.Else.Statements.Count == 0 && AlwaysExits(single.Then))
+                {
+                    var condition = new BinaryExpr(BinaryOp.ConditionalAnd, notReturned, Rewrite(single.Condition, environment), TypeRef.Bool);
+                    environment = LowerGuardedIf(single, condition, environment, output) ?? throw new InvalidOperationException("an if (c) return that falls through");
+                }
+                else
+                {
+                    var part = new Block(new EquatableArray<Stmt>(rest.Skip(start).Take(end - start).ToArray()));
+                    var first = _values.Count;
+                    var guarded = LowerBranch(part, environment, null);
+                    output.Statements.Add(new LoweredIf(notReturned, guarded.Block, new LoweredBlock(), rest[start].Line, rest[start].Source));
+                    if (guarded.Environment is null)
+                    {
+                        return null; // the rest returns in every path (anything after is unreachable)
+                    }
+
+                    environment = Escape(guarded.Environment, guarded.Block, first, rest[start].Line, rest[start].Source);
+                }
+
+                start = end;
+            }
+
+            return environment;
+        }
+
+        // After a block that only the path going on leaves through: the values it defined that the method reads after it
+        // are passed out by phis assigned at its end (phis are declared at the top; a value is declared in its block).
+        private Dictionary<int, Expr> Escape(Dictionary<int, Expr> environment, LoweredBlock block, int first, int line, string source)
+        {
+            foreach (var variableId in environment.Keys.OrderBy(id => id).ToList())
+            {
+                if (environment[variableId] is VariableExpr { Id: var id } && id >= first && !_values[id].IsPhi)
+                {
+                    var variable = _method.Variables[variableId];
+                    var phi = NewValue(variable.Name, variable.Type, isPhi: true);
+                    block.Statements.Add(new PhiStmt(phi.Id, environment[variableId], line, source));
+                    environment[variableId] = new VariableExpr(phi.Id, phi.Type);
+                }
+            }
+
+            return environment;
         }
 
         // Whether a block leaves its path early: return, or break/continue of the loop being lowered (those of a

@@ -1718,8 +1718,11 @@ public sealed partial class DifferentiableGenerator
 
         private (int Line, string Source) SourceOf(SyntaxNode syntax)
         {
-            var line = syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-            return (line, Shorten(syntax.ToString()));
+            // Only the construct's first line is read: the text of an if is that of every else-if after it.
+            var text = syntax.SyntaxTree.GetText(_cancellationToken);
+            var line = text.Lines.GetLineFromPosition(syntax.SpanStart);
+            var end = Math.Min(syntax.Span.End, line.End);
+            return (line.LineNumber + 1, Shorten(text.ToString(Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(syntax.SpanStart, end))));
         }
 
         /// <summary>The first line of a construct's source, whitespace collapsed, for comments and messages.</summary>

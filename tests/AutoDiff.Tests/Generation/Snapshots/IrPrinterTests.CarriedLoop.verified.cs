@@ -21,27 +21,26 @@ method Horner(c: System.ReadOnlySpan<double>, x: double): double  ; line 32
 
 ---- lowered (SSA) ----
 method Horner(%0 c: System.ReadOnlySpan<double>, %1 x: double): double  ; line 32
-  %2 p: double = 0.0                                ; line 34
-  %3 i: int = opaque<int>(c.Length) - 1             ; line 35
-  %4 broken: bool = false                           ; line 35
+  %2 i: int = opaque<int>(c.Length) - 1             ; line 35
+  %3 broken: bool = false                           ; line 35
   loop L0                                           ; line 35
-    %5 p_1: double = phi(p, p_2)                    ; line 35
-    %6 i_1: int = phi(i, i_3)                       ; line 35
-    %7 broken_1: bool = phi(broken, broken_2)       ; line 35
+    %4 p: double = phi(0.0, p_1)                    ; line 35
+    %5 i_1: int = phi(i, i_3)                       ; line 35
+    %6 broken_1: bool = phi(broken, broken_2)       ; line 35
     while !broken_1 && i_1 >= 0                     ; line 35
-    %8 t0: double = p_1 * x                         ; line 37
-    %9 t1: double = c[i_1]                          ; line 37
-    %10 p_2: double = t0 + t1                       ; line 37
-    if p_2 > 1000000.0                              ; line 38
-      phi %11 broken_2: bool <- true                ; line 38
+    %7 t0: double = p * x                           ; line 37
+    %8 t1: double = c[i_1]                          ; line 37
+    %9 p_1: double = t0 + t1                        ; line 37
+    if p_1 > 1000000.0                              ; line 38
+      phi %10 broken_2: bool <- true                ; line 38
     else
-      phi %11 broken_2: bool <- broken_1            ; line 38
+      phi %10 broken_2: bool <- broken_1            ; line 38
     if !broken_2                                    ; line 35
-      %12 i_2: int = i_1 - 1                        ; line 35
-      phi %13 i_3: int <- i_2                       ; line 35
+      %11 i_2: int = i_1 - 1                        ; line 35
+      phi %12 i_3: int <- i_2                       ; line 35
     else
-      phi %13 i_3: int <- i_1                       ; line 35
-  returns p_1
+      phi %12 i_3: int <- i_1                       ; line 35
+  returns p
 
 ---- backward ----
 checks:
@@ -51,29 +50,27 @@ tapes:
     intTape: Tape<int> (64 on the stack)
     doubleTape: Tape<double> (64 on the stack)
 hoisted:
-    let p_1: double
+    let p: double
     let i_1: int
     let broken_1: bool
     let broken_2: bool
     let i_3: int
     let count0: int = 0
 forward:
-    // line 34: double p = 0;
-    let p: double = 0.0
     // line 35: for (int i = c.Length - 1; i >= 0; i--)
     let i: int = c.Length - 1
     let broken: bool = false
-    set p_1 = p
+    set p = 0.0
     set i_1 = i
     set broken_1 = broken
     set count0 = 0
     while !broken_1 && i_1 >= 0:
         // line 37: p = p * x + c[i];
-        let t0: double = p_1 * x
+        let t0: double = p * x
         let t1: double = c[i_1]
-        let p_2: double = t0 + t1
+        let p_1: double = t0 + t1
         // line 38: if (p > 1e6) break;
-        if p_2 > 1000000.0:
+        if p_1 > 1000000.0:
             set broken_2 = true
         else:
             set broken_2 = broken_1
@@ -84,34 +81,34 @@ forward:
             set i_3 = i_2
         else:
             set i_3 = i_1
-        push doubleTape <- p_1
-        set p_1 = p_2
+        push doubleTape <- p
+        set p = p_1
         push intTape <- i_1
         set i_1 = i_3
         set broken_1 = broken_2
         accumulate count0 += 1
-    let value: double = p_1
+    let value: double = p
 reverse (seed seed):
     let dx: double = 0
-    let dp_1: double = seed
+    let dp: double = seed
     // line 35: for (int i = c.Length - 1; i >= 0; i--) (its iterations, last first)
     reverse for k0 from count0 - 1 down to 0:
         restore:
             let dt0: double = 0
             let dt1: double = 0
-            let dp_2: double = 0
-        set dp_2 = dp_1
-        set dp_1 = 0
+            let dp_1: double = 0
+        set dp_1 = dp
+        set dp = 0
         restore:
             // this iteration's values
             pop i_1 <- intTape
-            pop p_1 <- doubleTape
+            pop p <- doubleTape
         // line 37: p = p * x + c[i];
-        set dt0 = dp_2
-        set dt1 = dp_2
+        set dt0 = dp_1
+        set dt1 = dp_1
         accumulate gradC[i_1] += dt1
-        set dp_1 = dt0 * x
-        accumulate dx += dt0 * p_1
+        set dp = dt0 * x
+        accumulate dx += dt0 * p
 gradients:
     set gradX = dx
 returns value

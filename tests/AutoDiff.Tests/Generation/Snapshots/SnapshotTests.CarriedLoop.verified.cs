@@ -26,10 +26,10 @@ namespace Snap
             }
 
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
-            double p_1 = default;
+            double p = default;
             int i_1 = default;
             double t2 = default;
-            double p_3 = default;
+            double p_2 = default;
             int count0 = 0;
             var doubleTape = new global::AutoDiff.Tape<double>(stackalloc double[64]);
             try
@@ -38,11 +38,9 @@ namespace Snap
                 global::System.Span<double> hidden = stackalloc double[2];
                 global::System.Span<double> dhidden = stackalloc double[hidden.Length];
                 dhidden.Clear();
-                // line 76: double p = 1;
-                double p = 1.0;
                 // line 77: for (int i = 0; i < x.Length; i++)
                 int i = 0;
-                p_1 = p;
+                p = 1.0;
                 i_1 = i;
                 count0 = 0;
                 while (i_1 < x.Length)
@@ -50,24 +48,24 @@ namespace Snap
                     // line 79: if (x[i] > target[i]) continue;
                     if (x[i_1] > target[i_1])
                     {
-                        p_3 = p_1;
+                        p_2 = p;
                     }
                     else
                     {
                         // line 80: p = p * Math.Exp(x[i] - p);
                         double t0 = x[i_1];
-                        double t1 = t0 - p_1;
+                        double t1 = t0 - p;
                         doubleTape.Push(t2);
                         t2 = global::System.Math.Exp(t1);
-                        double p_2 = p_1 * t2;
+                        double p_1 = p * t2;
                         // line 81: hidden[i % 2] = p;
-                        hidden[i_1 % 2] = p_2;
-                        p_3 = p_2;
+                        hidden[i_1 % 2] = p_1;
+                        p_2 = p_1;
                     }
                     // line 77: i++
                     int i_2 = i_1 + 1;
-                    doubleTape.Push(p_1);
-                    p_1 = p_3;
+                    doubleTape.Push(p);
+                    p = p_2;
                     i_1 = i_2;
                     count0++;
                 }
@@ -75,16 +73,16 @@ namespace Snap
                 double t3 = hidden[0];
                 double t4 = hidden[1];
                 double t5 = t3 * t4;
-                double t6 = p_1 + t5;
+                double t6 = p + t5;
 
                 // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-                double dp_1 = 0;
+                double dp = 0;
                 double dt3 = 0;
                 double dt4 = 0;
                 double dt5 = 0;
                 double dt6 = seed;
-                // line 84: return p + hidden[0] * hidden[1];  =>  dp_1 += dt6; dt5 += dt6; dt3 += dt5 * t4; dt4 += dt5 * t3; dhidden[1] += dt4; dhidden[0] += dt3
-                dp_1 = dt6;
+                // line 84: return p + hidden[0] * hidden[1];  =>  dp += dt6; dt5 += dt6; dt3 += dt5 * t4; dt4 += dt5 * t3; dhidden[1] += dt4; dhidden[0] += dt3
+                dp = dt6;
                 dt5 = dt6;
                 dt3 = dt5 * t4;
                 dt4 = dt5 * t3;
@@ -96,32 +94,32 @@ namespace Snap
                     double dt0 = 0;
                     double dt1 = 0;
                     double dt2 = 0;
+                    double dp_1 = 0;
                     double dp_2 = 0;
-                    double dp_3 = 0;
-                    dp_3 = dp_1;
-                    dp_1 = 0;
+                    dp_2 = dp;
+                    dp = 0;
                     // this iteration's values
                     i_1 = k0;
-                    p_1 = doubleTape.Pop();
+                    p = doubleTape.Pop();
                     if (x[i_1] > target[i_1])
                     {
-                        // line 79: if (x[i] > target[i]) continue;  =>  dp_1 += dp_3
-                        dp_1 = dp_3;
+                        // line 79: if (x[i] > target[i]) continue;  =>  dp += dp_2
+                        dp = dp_2;
                     }
                     else
                     {
-                        // line 79: if (x[i] > target[i]) continue;  =>  dp_2 += dp_3
-                        dp_2 = dp_3;
-                        // line 81: hidden[i % 2] = p;  =>  dp_2 += dhidden[i_1 % 2]
-                        dp_2 += dhidden[i_1 % 2];
+                        // line 79: if (x[i] > target[i]) continue;  =>  dp_1 += dp_2
+                        dp_1 = dp_2;
+                        // line 81: hidden[i % 2] = p;  =>  dp_1 += dhidden[i_1 % 2]
+                        dp_1 += dhidden[i_1 % 2];
                         dhidden[i_1 % 2] = 0;
-                        // line 80: p = p * Math.Exp(x[i] - p);  =>  dp_1 += dp_2 * t2; dt2 += dp_2 * p_1; dt1 += dt2 * t2; dt0 += dt1; dp_1 -= dt1; gradX[i_1] += dt0
-                        dp_1 = dp_2 * t2;
-                        dt2 = dp_2 * p_1;
+                        // line 80: p = p * Math.Exp(x[i] - p);  =>  dp += dp_1 * t2; dt2 += dp_1 * p; dt1 += dt2 * t2; dt0 += dt1; dp -= dt1; gradX[i_1] += dt0
+                        dp = dp_1 * t2;
+                        dt2 = dp_1 * p;
                         dt1 = dt2 * t2;
                         t2 = doubleTape.Pop();
                         dt0 = dt1;
-                        dp_1 -= dt1;
+                        dp -= dt1;
                         gradX[i_1] += dt0;
                     }
                 }

@@ -25,14 +25,12 @@ namespace Snap
             }
 
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
-            double s_1 = default;
+            double s = default;
             int i_1 = default;
             int count0 = 0;
-            // line 56: double s = 0;
-            double s = 0.0;
             // line 57: for (int i = 0; i < x.Length - 1; i++)
             int i = 0;
-            s_1 = s;
+            s = 0.0;
             i_1 = i;
             count0 = 0;
             while (i_1 < x.Length - 1)
@@ -49,16 +47,16 @@ namespace Snap
                 double t4 = t3 * a;
                 double t5 = b * b;
                 double t6 = t4 + t5;
-                double s_2 = s_1 + t6;
+                double s_1 = s + t6;
                 // line 57: i++
                 int i_2 = i_1 + 1;
-                s_1 = s_2;
+                s = s_1;
                 i_1 = i_2;
                 count0++;
             }
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-            double ds_1 = seed;
+            double ds = seed;
             // line 57: for (int i = 0; i < x.Length - 1; i++) (its iterations, last first)
             for (int k0 = count0 - 1; k0 >= 0; k0--)
             {
@@ -71,9 +69,9 @@ namespace Snap
                 double dt4 = 0;
                 double dt5 = 0;
                 double dt6 = 0;
-                double ds_2 = 0;
-                ds_2 = ds_1;
-                ds_1 = 0;
+                double ds_1 = 0;
+                ds_1 = ds;
+                ds = 0;
                 // this iteration's values
                 i_1 = k0;
                 double t0 = x[i_1 + 1];
@@ -82,9 +80,9 @@ namespace Snap
                 double a = t0 - t2;
                 double b = 1.0 - t1;
                 double t3 = 100.0 * a;
-                // line 61: s += 100 * a * a + b * b;  =>  ds_1 += ds_2; dt6 += ds_2; dt4 += dt6; dt5 += dt6; db += dt5 * b; db += dt5 * b; dt3 += dt4 * a; da += dt4 * t3; da += dt3 * 100.0
-                ds_1 = ds_2;
-                dt6 = ds_2;
+                // line 61: s += 100 * a * a + b * b;  =>  ds += ds_1; dt6 += ds_1; dt4 += dt6; dt5 += dt6; db += dt5 * b; db += dt5 * b; dt3 += dt4 * a; da += dt4 * t3; da += dt3 * 100.0
+                ds = ds_1;
+                dt6 = ds_1;
                 dt4 = dt6;
                 dt5 = dt6;
                 db = dt5 * b;
@@ -103,7 +101,7 @@ namespace Snap
                 gradX[i_1 + 1] += dt0;
             }
 
-            return s_1;
+            return s;
         }
     }
 }
