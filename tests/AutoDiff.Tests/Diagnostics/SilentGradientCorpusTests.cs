@@ -621,6 +621,121 @@ public sealed class SilentGradientCorpusTests
             }
             """,
 
+        // ---- Stores out of sight: a static cache, a field of this, an aliasing object (found by this corpus) -----
+        // API: "a call without a derivative whatever the types of its arguments and result", "a store into ... a
+        // static field": the helper stores x into a static that the result reads back through another helper.
+        ["StaticHelperCaching"] = """
+            public static class Cache
+            {
+                private static double s_value;
+                public static void Remember(double v) => s_value = v;
+                public static double Recall() => s_value;
+            }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    {|AUTODIFF001:Cache.Remember(x * 2)|};
+                    return Cache.Recall() * x;
+                }
+            }
+            """,
+        ["StaticHelperCachingWithUnusedResult"] = """
+            public static class Cache
+            {
+                private static double s_value;
+                public static int Remember(double v) { s_value = v; return 1; }
+                public static double Recall() => s_value;
+            }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var ok = {|AUTODIFF001:Cache.Remember(x * 2)|};
+                    return Cache.Recall() * x;
+                }
+            }
+            """,
+        // API: "a store into an object": an instance helper without a derivative that stores x into a field of this,
+        // read back by the result.
+        ["InstanceHelperStoringIntoAFieldOfThis"] = """
+            public partial class C
+            {
+                private double _v;
+                private void Store(double v) => _v = v;
+                [Differentiable]
+                public double F(double x)
+                {
+                    {|AUTODIFF001:Store(x * 2)|};
+                    return _v * x;
+                }
+                public static object Target() => new C();
+            }
+            """,
+        // API: "a store into an object": the helper writes x into an object that another local aliases.
+        ["StoreThroughAnAliasingObject"] = """
+            public sealed class Box { public double V; }
+            public sealed class Holder { private readonly Box _box; public Holder(Box box) { _box = box; } public void Set(double v) => _box.V = v; }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var box = new Box();
+                    var holder = new Holder(box);
+                    {|AUTODIFF001:holder.Set(x * 2)|};
+                    return box.V * x;
+                }
+            }
+            """,
+
+        // The int result is used too: still AUTODIFF001 (the stored value is lost), not the AUTODIFF007 of a cast.
+        ["StaticHelperCachingWithUsedIntResult"] = """
+            public static class Cache
+            {
+                private static double s_value;
+                public static int Remember(double v) { s_value = v; return 1; }
+                public static double Recall() => s_value;
+            }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    var ok = {|AUTODIFF001:Cache.Remember(x * 2)|};
+                    return Cache.Recall() * x + ok;
+                }
+            }
+            """,
+        // The read may come first in the loop body: it finds what the previous iteration stored.
+        ["StaticHelperCachingInALoop"] = """
+            public static class Cache
+            {
+                private static double s_value;
+                public static void Remember(double v) => s_value = v;
+                public static double Recall() => s_value;
+            }
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x, int n)
+                {
+                    Cache.Remember(0.0);
+                    var s = 0.0;
+                    for (var i = 0; i < n; i++)
+                    {
+                        s += (Cache.Recall() + 1) * x;
+                        {|AUTODIFF001:Cache.Remember(s)|};
+                    }
+                    return s;
+                }
+                public static double[] P => new[] { 0.7 };
+                public static object?[] Args(double[] p) => new object?[] { p[0], 3 };
+            }
+            """,
+
         // ---- Valid variants: [NoGrad] and constants, no diagnostic, the backward compiles and is right -----------
         ["ValidNoGradStructParameter"] = """
             public struct Vec2 { public double X, Y; public Vec2(double x, double y) { X = x; Y = y; } }
@@ -843,101 +958,6 @@ public sealed class SilentGradientCorpusTests
                 public static object?[] Args(double[] p) { var k = p[1]; return new object?[] { p[0], new Map(v => v * k) }; }
             }
             """,
-        // API: "a call without a derivative whatever the types of its arguments and result", "a store into ... a
-        // static field": the helper stores x into a static that the result reads back through another helper.
-        ["StaticHelperCaching"] = """
-            public static class Cache
-            {
-                private static double s_value;
-                public static void Remember(double v) => s_value = v;
-                public static double Recall() => s_value;
-            }
-            public static partial class C
-            {
-                [Differentiable]
-                public static double F(double x)
-                {
-                    {|AUTODIFF001:Cache.Remember(x * 2)|};
-                    return Cache.Recall() * x;
-                }
-            }
-            """,
-        ["StaticHelperCachingWithUnusedResult"] = """
-            public static class Cache
-            {
-                private static double s_value;
-                public static int Remember(double v) { s_value = v; return 1; }
-                public static double Recall() => s_value;
-            }
-            public static partial class C
-            {
-                [Differentiable]
-                public static double F(double x)
-                {
-                    var ok = {|AUTODIFF001:Cache.Remember(x * 2)|};
-                    return Cache.Recall() * x;
-                }
-            }
-            """,
-        // API: "a store into an object": an instance helper without a derivative that stores x into a field of this,
-        // read back by the result.
-        ["InstanceHelperStoringIntoAFieldOfThis"] = """
-            public partial class C
-            {
-                private double _v;
-                private void Store(double v) => _v = v;
-                [Differentiable]
-                public double F(double x)
-                {
-                    {|AUTODIFF001:Store(x * 2)|};
-                    return _v * x;
-                }
-                public static object Target() => new C();
-            }
-            """,
-        // API: "a store into an object": the helper writes x into an object that another local aliases.
-        ["StoreThroughAnAliasingObject"] = """
-            public sealed class Box { public double V; }
-            public sealed class Holder { private readonly Box _box; public Holder(Box box) { _box = box; } public void Set(double v) => _box.V = v; }
-            public static partial class C
-            {
-                [Differentiable]
-                public static double F(double x)
-                {
-                    var box = new Box();
-                    var holder = new Holder(box);
-                    {|AUTODIFF001:holder.Set(x * 2)|};
-                    return box.V * x;
-                }
-            }
-            """,
-
-        // The read may come first in the loop body: it finds what the previous iteration stored.
-        ["StaticHelperCachingInALoop"] = """
-            public static class Cache
-            {
-                private static double s_value;
-                public static void Remember(double v) => s_value = v;
-                public static double Recall() => s_value;
-            }
-            public static partial class C
-            {
-                [Differentiable]
-                public static double F(double x, int n)
-                {
-                    Cache.Remember(0.0);
-                    var s = 0.0;
-                    for (var i = 0; i < n; i++)
-                    {
-                        s += (Cache.Recall() + 1) * x;
-                        {|AUTODIFF001:Cache.Remember(s)|};
-                    }
-                    return s;
-                }
-                public static double[] P => new[] { 0.7 };
-                public static object?[] Args(double[] p) => new object?[] { p[0], 3 };
-            }
-            """,
         // API: a call whose callee has no derivative at run time is "a call without a derivative": the virtual G
         // dispatches to an override without [Differentiable], while the backward calls the base GBackward.
         ["VirtualDifferentiableOverriddenWithoutDerivative"] = """
@@ -1004,11 +1024,6 @@ public sealed class SilentGradientCorpusTests
     [InlineData("ClassParameterNotNoGrad", Skip = "silent: a class parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature)")]
     [InlineData("InterfaceParameterNotNoGrad", Skip = "silent: an interface parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature)")]
     [InlineData("CustomDelegateParameterNotNoGrad", Skip = "silent: a non-generic delegate parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature)")]
-    [InlineData("StaticHelperCaching", Skip = "silent: a helper that takes only scalars and stores them in a static is not on the path to the result (Activity.Writable sees no object argument)")]
-    [InlineData("StaticHelperCachingWithUnusedResult", Skip = "silent: as StaticHelperCaching, with an unused int result (and once on the path it must be AUTODIFF001, not the AUTODIFF007 of an int result)")]
-    [InlineData("StaticHelperCachingInALoop", Skip = "silent: as StaticHelperCaching, the read comes first in the loop body")]
-    [InlineData("InstanceHelperStoringIntoAFieldOfThis", Skip = "silent: an opaque instance call on this may write this's fields; Activity.Writable only takes VariableExpr arguments, not the implicit receiver")]
-    [InlineData("StoreThroughAnAliasingObject", Skip = "silent: holder.Set writes into box, which holder aliases; Activity only follows writes into the call's own arguments")]
     [InlineData("VirtualDifferentiableOverriddenWithoutDerivative", Skip = "silent: the backward calls the non-virtual base GBackward while G dispatches to an override (Parser.ReadInvocation)")]
     [InlineData("DeadNaNInABufferElement", Skip = "silent: an element written and never read still propagates 0 * NaN from its Sqrt (ReverseMode, buffer-store adjoints)")]
     public void Silent_case_reports_the_marked_diagnostics(string name) => VerifyDiagnostics(name);
