@@ -45,7 +45,9 @@ public sealed partial class DifferentiableGenerator
                 usefulGradient[result.Id] = true;
             }
 
-            while (PropagateUseful(method.Body, usefulData, usefulGradient))
+            var readIndices = new Dictionary<int, HashSet<string>?>();
+            CollectReadIndices(method.Body, readIndices);
+            while (PropagateUseful(method.Body, usefulData, usefulGradient, readIndices))
             {
             }
 
@@ -115,8 +117,85 @@ public sealed partial class DifferentiableGenerator
         /// <summary>A type whose values could carry a gradient: floating scalars, arrays and spans of them, and anything that is not an integer or bool.</summary>
         private static bool MayHoldGradient(TypeRef type) => type.Kind is not (ValueKind.Integer or ValueKind.Bool);
 
+        /// <summary>
+        /// For each buffer, the constant indices at which its elements are read, or null when it may be read at any index
+        /// (a read at a computed index, or the buffer handed whole to a call, a copy or a foreach). A buffer with no entry
+        /// is never read.
+        /// </summary>
+        private static void CollectReadIndices(LoweredBlock block, Dictionary<int, HashSet<string>?> reads)
+        {
+            foreach (var statement in block.Statements)
+            {
+                switch (statement)
+                {
+                    case LetStmt let:
+                        Visit(let.Value);
+                        break;
+                    case EffectStmt effect:
+                        Visit(effect.Value);
+                        break;
+                    case PhiStmt phi:
+                        Visit(phi.Value);
+                        break;
+                    case LoweredStore store:
+                        Visit(store.Index);
+                        Visit(store.Value);
+                        break;
+                    case LoweredIf branch:
+                        Visit(branch.Condition);
+                        CollectReadIndices(branch.Then, reads);
+                        CollectReadIndices(branch.Else, reads);
+                        break;
+                    case LoweredLoop loop:
+                        Visit(loop.Condition);
+                        foreach (var phi in loop.Phis)
+                        {
+                            Visit(phi.Entry);
+                            Visit(phi.Back);
+                        }
+
+                        CollectReadIndices(loop.Body, reads);
+                        break;
+                }
+            }
+
+            void Visit(Expr value)
+            {
+                switch (value)
+                {
+                    case ElementExpr { Array: VariableExpr array, Index: LiteralExpr index }:
+                        if (!reads.TryGetValue(array.Id, out var indices))
+                        {
+                            reads[array.Id] = new HashSet<string> { index.Text };
+                        }
+                        else
+                        {
+                            indices?.Add(index.Text);
+                        }
+
+                        return;
+                    case ElementExpr { Array: VariableExpr array } element:
+                        reads[array.Id] = null;
+                        Visit(element.Index);
+                        return;
+                    case VariableExpr variable:
+                        reads[variable.Id] = null;
+                        return;
+                }
+
+                foreach (var child in value.Children)
+                {
+                    Visit(child);
+                }
+            }
+        }
+
+        /// <summary>A store whose element may be read: one at a computed index, or at a constant index read somewhere.</summary>
+        private static bool MayBeRead(LoweredStore store, Dictionary<int, HashSet<string>?> readIndices)
+            => readIndices.TryGetValue(store.ArrayId, out var indices) && (indices is null || store.Index is not LiteralExpr index || indices.Contains(index.Text));
+
         /// <summary>One backward pass; true when it marked a value it had not marked before.</summary>
-        private static bool PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient)
+        private static bool PropagateUseful(LoweredBlock block, bool[] usefulData, bool[] usefulGradient, Dictionary<int, HashSet<string>?> readIndices)
         {
             var changed = false;
             for (var i = block.Statements.Count - 1; i >= 0; i--)
@@ -149,15 +228,16 @@ public sealed partial class DifferentiableGenerator
                             changed |= MarkAll(usefulData, ReferencedValues(store.Value).Concat(ReferencedValues(store.Index)));
                         }
 
-                        if (usefulGradient[store.ArrayId] && store.Value is VariableExpr { Type.IsFloating: true } value)
+                        // An element written at a constant index that nothing reads passes no gradient (and no 0 * NaN of its own).
+                        if (usefulGradient[store.ArrayId] && store.Value is VariableExpr { Type.IsFloating: true } value && MayBeRead(store, readIndices))
                         {
                             changed |= Mark(usefulGradient, value.Id);
                         }
 
                         break;
                     case LoweredIf branch:
-                        changed |= PropagateUseful(branch.Then, usefulData, usefulGradient);
-                        changed |= PropagateUseful(branch.Else, usefulData, usefulGradient);
+                        changed |= PropagateUseful(branch.Then, usefulData, usefulGradient, readIndices);
+                        changed |= PropagateUseful(branch.Else, usefulData, usefulGradient, readIndices);
                         break;
                     case LoweredLoop loop:
                         foreach (var phi in loop.Phis)
@@ -172,7 +252,7 @@ public sealed partial class DifferentiableGenerator
                             }
                         }
 
-                        changed |= PropagateUseful(loop.Body, usefulData, usefulGradient);
+                        changed |= PropagateUseful(loop.Body, usefulData, usefulGradient, readIndices);
                         break;
                 }
             }
