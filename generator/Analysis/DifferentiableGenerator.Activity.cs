@@ -59,7 +59,7 @@ public sealed partial class DifferentiableGenerator
 
             var diagnostics = new List<DiagnosticInfo>();
             var reported = new HashSet<LocationInfo>();
-            ReportStops(method.Body, varied, usefulData, diagnostics, reported);
+            ReportStops(method.Body, varied, usefulData, ReadsStoredState(method.Body, usefulData), diagnostics, reported);
             // With an error on the path the user has something better to fix than a zero gradient.
             var hasErrors = diagnostics.Any(d => d.IsError);
             if (!hasErrors && (method.Result is not VariableExpr { Id: var resultId } || !varied[resultId]))
@@ -151,6 +151,7 @@ public sealed partial class DifferentiableGenerator
                             changed |= MarkAll(usefulData, ReferencedValues(store.Value).Concat(ReferencedValues(store.Index)));
                         }
 
+                        // An element written at a constant index that nothing reads passes no gradient (and no 0 * NaN of its own).
                         if (usefulGradient[store.ArrayId] && store.Value is VariableExpr { Type.IsFloating: true } value)
                         {
                             changed |= Mark(usefulGradient, value.Id);
@@ -389,34 +390,89 @@ public sealed partial class DifferentiableGenerator
             _ => false,
         };
 
-        private static void ReportStops(LoweredBlock block, bool[] varied, bool[] usefulData, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
+        /// <summary>
+        /// True when the result depends on a call without a derivative or on a member read (a static, a field of this
+        /// or of an object): such a read may find what an earlier call without a derivative stored out of sight of the
+        /// data edges (a static cache, a field of this, an object that another object aliases). Then every call
+        /// without a derivative that is handed a varied value is on the path to the result, whether or not its own
+        /// result is used.
+        /// </summary>
+        private static bool ReadsStoredState(LoweredBlock block, bool[] usefulData)
+        {
+            foreach (var statement in block.Statements)
+            {
+                var read = statement switch
+                {
+                    LetStmt let when usefulData[let.ValueId] || WritesUseful(let.Value, usefulData) => ReadsState(let.Value),
+                    EffectStmt effect when WritesUseful(effect.Value, usefulData) => ReadsState(effect.Value),
+                    PhiStmt phi when usefulData[phi.PhiId] => ReadsState(phi.Value),
+                    LoweredStore store when usefulData[store.ArrayId] => ReadsState(store.Value) || ReadsState(store.Index),
+                    LoweredIf branch => ReadsStoredState(branch.Then, usefulData) || ReadsStoredState(branch.Else, usefulData),
+                    LoweredLoop loop => ReadsStoredState(loop.Body, usefulData),
+                    _ => false,
+                };
+                if (read)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+
+            // A call, or a read of a member (static "T.M" or instance "{0}.M"); not a conversion, 'this', '??' or a
+            // foreach's synthetic Length (which has no location).
+            static bool ReadsState(Expr value) => value.DescendantsAndSelf().OfType<OpaqueExpr>().Any(o => o.IsCall
+                || (o.Location is not null && o.Format.Contains(".") && !o.Format.StartsWith("((", System.StringComparison.Ordinal)
+                    && o.Format.IndexOf('(') < 0 && o.Format.IndexOf('?') < 0));
+        }
+
+        private static void ReportStops(LoweredBlock block, bool[] varied, bool[] usefulData, bool readsStoredState, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
         {
             foreach (var statement in block.Statements)
             {
                 switch (statement)
                 {
                     case LetStmt let when usefulData[let.ValueId] || WritesUseful(let.Value, usefulData):
-                        FindStops(let.Value, varied, diagnostics, reported);
+                        FindStops(let.Value, varied, readsStoredState, diagnostics, reported);
+                        break;
+                    case LetStmt let when readsStoredState:
+                        FindStoringCalls(let.Value, varied, diagnostics, reported);
                         break;
                     case EffectStmt effect when WritesUseful(effect.Value, usefulData):
-                        FindStops(effect.Value, varied, diagnostics, reported);
+                        FindStops(effect.Value, varied, readsStoredState, diagnostics, reported);
+                        break;
+                    case EffectStmt effect when readsStoredState:
+                        FindStoringCalls(effect.Value, varied, diagnostics, reported);
                         break;
                     case LoweredStore store when usefulData[store.ArrayId]:
-                        FindStops(store.Value, varied, diagnostics, reported);
+                        FindStops(store.Value, varied, readsStoredState, diagnostics, reported);
                         break;
                     case LoweredIf branch:
-                        ReportStops(branch.Then, varied, usefulData, diagnostics, reported);
-                        ReportStops(branch.Else, varied, usefulData, diagnostics, reported);
+                        ReportStops(branch.Then, varied, usefulData, readsStoredState, diagnostics, reported);
+                        ReportStops(branch.Else, varied, usefulData, readsStoredState, diagnostics, reported);
                         break;
                     case LoweredLoop loop:
-                        ReportStops(loop.Body, varied, usefulData, diagnostics, reported);
+                        ReportStops(loop.Body, varied, usefulData, readsStoredState, diagnostics, reported);
                         break;
                 }
             }
         }
 
+        // A call without a derivative, handed a varied value, whose result the result does not use: it may store the
+        // value where a read on the path to the result finds it (see ReadsStoredState).
+        private static void FindStoringCalls(Expr value, bool[] varied, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
+        {
+            foreach (var call in value.DescendantsAndSelf().OfType<OpaqueExpr>())
+            {
+                if (call is { IsCall: true, Location: { } location } && call.Arguments.Any(a => CarriesGradient(a, varied)) && reported.Add(location))
+                {
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NonDifferentiableCall.Id, location, new[] { call.Display }.ToEquatableArray()));
+                }
+            }
+        }
+
         // Where a varied value enters something without a derivative, on a path to the result.
-        private static void FindStops(Expr value, bool[] varied, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
+        private static void FindStops(Expr value, bool[] varied, bool readsStoredState, List<DiagnosticInfo> diagnostics, HashSet<LocationInfo> reported)
         {
             switch (value)
             {
@@ -437,6 +493,11 @@ public sealed partial class DifferentiableGenerator
                         }
                     }
 
+                    break;
+                case OpaqueExpr { IsCall: true, Location: { } location } opaque when !MayHoldGradient(opaque.Type) && readsStoredState
+                    && opaque.Arguments.Any(a => CarriesGradient(a, varied)):
+                    // An integer or bool result, but the call may also have stored the value where the result reads it.
+                    Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display);
                     break;
                 case OpaqueExpr { Location: { } location } opaque when !MayHoldGradient(opaque.Type):
                     if (opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)))
@@ -464,7 +525,7 @@ public sealed partial class DifferentiableGenerator
 
             foreach (var child in value.Children)
             {
-                FindStops(child, varied, diagnostics, reported);
+                FindStops(child, varied, readsStoredState, diagnostics, reported);
             }
 
             void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, LocationInfo location, params string[] args)
