@@ -1051,10 +1051,10 @@ public sealed class SilentGradientCorpusTests
     public void Reports_exactly_the_marked_diagnostics(string name) => VerifyDiagnostics(name);
 
     [Theory]
-    [InlineData("StructParameterNotNoGrad", Skip = "silent: a struct parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature accepts any non-generic type)")]
-    [InlineData("ClassParameterNotNoGrad", Skip = "silent: a class parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature)")]
-    [InlineData("InterfaceParameterNotNoGrad", Skip = "silent: an interface parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature)")]
-    [InlineData("CustomDelegateParameterNotNoGrad", Skip = "silent: a non-generic delegate parameter without [NoGrad] gets no gradient and no error (Parser.CheckSignature)")]
+    [InlineData("StructParameterNotNoGrad")]
+    [InlineData("ClassParameterNotNoGrad")]
+    [InlineData("InterfaceParameterNotNoGrad")]
+    [InlineData("CustomDelegateParameterNotNoGrad")]
     [InlineData("DeadNaNOverwrittenInABufferElement", Skip = "silent: the reverse sweep hands the overwritten element's adjoint (zero) to the earlier store's Sqrt, 0 * NaN (ReverseMode.ReverseStore)")]
     [InlineData("VirtualDifferentiableOverriddenWithoutDerivative", Skip = "silent: the backward calls the non-virtual base GBackward while G dispatches to an override (Parser.ReadInvocation)")]
     public void Silent_case_reports_the_marked_diagnostics(string name) => VerifyDiagnostics(name);
