@@ -826,6 +826,61 @@ public sealed class MutationFuzzTests
         Check("several mutations", Mutants());
     }
 
+    /// <summary>
+    /// The editor's view: one driver kept across edits of one file, mutant after mutant, back to the valid text every
+    /// few edits. The generator must not throw, and what it generates must be what a fresh driver generates for the same
+    /// compilation (the parse cache and the incremental pipeline reuse nothing stale).
+    /// </summary>
+    [Fact]
+    public void Fuzz_editing_one_file_through_one_incremental_driver()
+    {
+        var random = new Random(Seed + 7);
+        var steps = Count(ci: 60);
+        var problems = new List<string>();
+        var seeds = s_parsed.Value;
+        var other = new SourceFile("Other.cs", "using System;\nusing AutoDiff;\nnamespace Other { public static partial class O { [Differentiable] public static double H(double x) => x * x; } }");
+        var compilation = GeneratorHarness.CreateCompilation([new SourceFile(FileName(0), ""), other]);
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == FileName(0));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create([new DifferentiableGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions);
+        var watch = Stopwatch.StartNew();
+        var generatedSteps = 0;
+        for (var step = 0; step < steps; step++)
+        {
+            var seed = seeds[(step / 6) % seeds.Length];
+            var mutant = step % 6 == 0 ? new Mutant(seed.Name + ": unchanged", seed.Text) : (random.Next(5) switch
+            {
+                0 => DeleteRange(seed, random),
+                1 => SwapTokens(seed, random),
+                2 => ReplaceIdentifier(seed, random),
+                3 => TruncateAtEachToken(seed).ElementAt(random.Next(seed.Tokens.Count)),
+                _ => StatementPositions(seed) is { Count: > 0 } positions
+                    ? Insert(seed, positions[random.Next(positions.Count)], Statements[random.Next(Statements.Length)], random)
+                    : DeleteRange(seed, random),
+            });
+            var newTree = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(mutant.FileText(0)));
+            compilation = compilation.ReplaceSyntaxTree(tree, newTree);
+            tree = newTree;
+            driver = driver.RunGenerators(compilation);
+            var incremental = driver.GetRunResult();
+            var fresh = CSharpGeneratorDriver.Create([new DifferentiableGenerator().AsSourceGenerator()], parseOptions: GeneratorHarness.ParseOptions)
+                .RunGenerators(compilation).GetRunResult();
+            string Text(GeneratorDriverRunResult r) => string.Join("\n----\n", r.Results.SelectMany(x => x.GeneratedSources).OrderBy(g => g.HintName, StringComparer.Ordinal).Select(g => g.HintName + "\n" + g.SourceText));
+            string Diagnostics(GeneratorDriverRunResult r) => GeneratorHarness.Format(r.Diagnostics.OrderBy(d => d.Location.SourceSpan.Start));
+            generatedSteps += incremental.GeneratedTrees.Length > 1 ? 1 : 0;
+            if (incremental.Results.Any(r => r.Exception is not null) || incremental.Diagnostics.Any(d => d.Id is "CS8785" or "AUTODIFF900"))
+            {
+                problems.Add($"step {step}, {mutant.Description}: generator failed\n" + Diagnostics(incremental) + string.Join("\n", incremental.Results.Select(r => r.Exception).OfType<Exception>()));
+            }
+            else if (Text(incremental) != Text(fresh) || Diagnostics(incremental) != Diagnostics(fresh))
+            {
+                problems.Add($"step {step}, {mutant.Description}: the incremental driver generated something else than a fresh one\nincremental:\n{Text(incremental)}\nfresh:\n{Text(fresh)}\nsource:\n{mutant.FileText(0)}");
+            }
+        }
+
+        _output.WriteLine($"one incremental driver: seed {Seed}, {steps} edits in {watch.Elapsed.TotalSeconds:F1} s; {problems.Count} failures; {generatedSteps} edits generated a backward method in the edited file");
+        Assert.True(problems.Count == 0, string.Join("\n\n", problems.Take(5)));
+    }
+
     /// <summary>The seeds themselves: valid, so they must generate, compile and get no error (a check on the oracle too).</summary>
     [Fact]
     public void Fuzz_corpus_is_valid_and_generates()
