@@ -969,6 +969,50 @@ public sealed class MutationFuzzTests
             }
             """);
 
+    [Fact(Skip = "bug: a product with a zero literal (x * x * 0.0) drops the adjoint's declaration (dt0) but not its uses: CS0103 in generated code")]
+    public void Bug_multiplying_by_a_zero_literal_leaves_an_undeclared_adjoint()
+        => AssertRobust("""
+            using System;
+            using AutoDiff;
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x) => x * x * 0.0 + x;
+            }
+            """);
+
+    [Fact(Skip = "bug: a discard assignment (_ = x;) is emitted as the bare expression statement 'x;': CS0201 in generated code")]
+    public void Bug_discard_assignment_becomes_a_bare_expression_statement()
+        => AssertRobust("""
+            using System;
+            using AutoDiff;
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x) { _ = x; return x * x; }
+            }
+            """);
+
+    [Fact(Skip = "bug: a constant pattern on an object value (switch (mode) { case 3: ... }, mode is 3) is emitted as 'mode == 3': CS0019 in generated code")]
+    public void Bug_constant_pattern_on_an_object_becomes_an_equality()
+        => AssertRobust("""
+            using System;
+            using AutoDiff;
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x, object mode) { switch (mode) { case 3: return x; default: return x * x; } }
+            }
+            """);
+
+    [Fact(Skip = "bug: in a type named 'var' the generated 'var doubleTape = new Tape<double>(...)' declares a local of that type: CS0723, CS0029, CS1061 in generated code")]
+    public void Bug_type_named_var_breaks_the_generated_locals()
+        => AssertRobust("""
+            using System;
+            using AutoDiff;
+            public static partial class var
+            {
+                [Differentiable] public static double F(double[] x) { double s = 0; for (int i = 0; i < x.Length; i++) s = s * x[i] + 1; return s; }
+            }
+            """);
+
     // ---- The engine ----------------------------------------------------------------------------------------------------
 
     internal sealed record Failure(string Kind, string Signature, string Detail);
@@ -993,7 +1037,11 @@ public sealed class MutationFuzzTests
     [
         new("parameter without a name", new Regex(@"^AUTODIFF900 .*IndexOutOfRangeException.* at AutoDiff\.Generators\.DifferentiableGenerator\.Parser\.GradientName\(\)$", RegexOptions.CultureInvariant)),
         new("caller of a method without a backward", new Regex(@"^generated code: CS0117 '…' does not contain a definition for '…Backward'", RegexOptions.CultureInvariant)),
-        new("declaration errors the generator does not see, repeated in generated code", new Regex(@"^generated code: .*\(repeats an error of the user code\)$", RegexOptions.CultureInvariant)),
+        new("compile errors the generator does not see (CS0136, CS0708, CS1001, CS0201 ...): it generates for a method that does not compile", new Regex(@"^generated code: .*\((repeats an error of the user code|user code has other errors)\)$", RegexOptions.CultureInvariant)),
+        new("zero literal in a product: undeclared adjoint", new Regex(@"^generated code: CS0103 The name '…' does not exist in the current context \(user code compiles\)$", RegexOptions.CultureInvariant)),
+        new("discard assignment: bare expression statement", new Regex(@"^generated code: CS0201 Only assignment, call, increment, decrement, await, and new object expressions can be used as a statement \(user code compiles\)$", RegexOptions.CultureInvariant)),
+        new("constant pattern on an object: ==", new Regex(@"^generated code: CS0019 Operator '…' cannot be applied to operands of type '…' and '…' \(user code compiles\)$", RegexOptions.CultureInvariant)),
+        new("type named var", new Regex(@"^generated code: .*CS0723 Cannot declare a variable of static type", RegexOptions.CultureInvariant)),
     ];
 
     private void Check(string what, IEnumerable<Mutant> mutants)
@@ -1082,7 +1130,7 @@ public sealed class MutationFuzzTests
 
         // A crash that stops more than one mutant's analysis: run each mutant alone, so that each gets its own verdict.
         if (!isolated && outcomes.Count > 1 && (generatorExceptions.Count > 0 || !analyzerExceptions.IsEmpty
-            || generatorDiagnostics.Concat(analyzerDiagnostics).Any(d => d.Id is "CS8785" or "AD0001" && !byFile.ContainsKey(d.Location.SourceTree?.FilePath ?? ""))))
+            || generatorDiagnostics.Concat(analyzerDiagnostics).Any(d => d.Id is "CS8785" or "AD0001" or "AUTODIFF900" && !byFile.ContainsKey(d.Location.SourceTree?.FilePath ?? d.Location.GetLineSpan().Path ?? ""))))
         {
             return outcomes.SelectMany(o => RunBatch([o.Mutant], o.Id, isolated: true)).ToList();
         }
@@ -1103,7 +1151,9 @@ public sealed class MutationFuzzTests
             }
         }
 
-        Outcome? Owner(Diagnostic d) => d.Location.SourceTree?.FilePath is { } path && byFile.TryGetValue(path, out var o) ? o : outcomes.Count == 1 ? outcomes[0] : null;
+        // By file: the generator reports its diagnostics at external-file locations (path and span, no syntax tree).
+        Outcome? Owner(Diagnostic d) => outcomes.Count == 1 ? outcomes[0]
+            : (d.Location.SourceTree?.FilePath ?? d.Location.GetLineSpan().Path) is { } path && byFile.TryGetValue(path, out var o) ? o : null;
 
         foreach (var d in generatorDiagnostics.Concat(analyzerDiagnostics))
         {
