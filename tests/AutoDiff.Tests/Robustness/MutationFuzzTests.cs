@@ -1013,6 +1013,42 @@ public sealed class MutationFuzzTests
             }
             """);
 
+    [Fact(Skip = "bug: an array parameter reassigned in a loop (x = z; or x = x;) makes the reverse transform throw in ReverseMode.Tape ('a value of type double[] computed in a loop is needed by the reverse sweep'): AUTODIFF900 from the generator, nothing from the analyzer")]
+    public void Bug_array_reassigned_in_a_loop_is_an_internal_error()
+        => AssertRobust("""
+            using System;
+            using AutoDiff;
+            public static partial class C
+            {
+                [Differentiable] public static double F(double[] x, [NoGrad] double[] z)
+                {
+                    double s = 0;
+                    for (int i = 0; i < x.Length; i++) { s += x[i] * x[i]; x = z; }
+                    return s;
+                }
+            }
+            """);
+
+    [Fact(Skip = "bug (found while minimizing): reading an array parameter through a local alias reassigned in a loop (y = x) gives AUTODIFF006 'does not depend on any differentiable parameter', and a zero gradient, though it does")]
+    public void Bug_array_alias_reassigned_in_a_loop_is_reported_as_not_depending_on_the_parameter()
+    {
+        var run = GeneratorHarness.Run(new SourceFile("Repro.cs", """
+            using System;
+            using AutoDiff;
+            public static partial class C
+            {
+                [Differentiable] public static double F(double[] x)
+                {
+                    double s = 0;
+                    double[] y = x;
+                    for (int i = 0; i < x.Length; i++) { s += y[i] * y[i]; y = x; }
+                    return s;
+                }
+            }
+            """));
+        Assert.DoesNotContain(run.AnalyzerDiagnostics, d => d.Id == "AUTODIFF006");
+    }
+
     // ---- The engine ----------------------------------------------------------------------------------------------------
 
     internal sealed record Failure(string Kind, string Signature, string Detail);
@@ -1041,6 +1077,8 @@ public sealed class MutationFuzzTests
         new("zero literal in a product: undeclared adjoint", new Regex(@"^generated code: CS0103 The name '…' does not exist in the current context \(user code compiles\)$", RegexOptions.CultureInvariant)),
         new("discard assignment: bare expression statement", new Regex(@"^generated code: CS0201 Only assignment, call, increment, decrement, await, and new object expressions can be used as a statement \(user code compiles\)$", RegexOptions.CultureInvariant)),
         new("constant pattern on an object: ==", new Regex(@"^generated code: CS0019 Operator '…' cannot be applied to operands of type '…' and '…' \(user code compiles\)$", RegexOptions.CultureInvariant)),
+        new("the C# compiler itself throws (not the generator)", new Regex(@"^the C# compiler threw ", RegexOptions.CultureInvariant)),
+        new("array reassigned in a loop: ReverseMode.Tape throws", new Regex(@"^AUTODIFF900 \(generator\) InvalidOperationException: a value of type .* computed in a loop is needed by the reverse sweep.* at AutoDiff\.Generators\.DifferentiableGenerator\.ReverseMode\.Tape\(\)$", RegexOptions.CultureInvariant)),
         new("type named var", new Regex(@"^generated code: .*CS0723 Cannot declare a variable of static type", RegexOptions.CultureInvariant)),
     ];
 
@@ -1072,7 +1110,7 @@ public sealed class MutationFuzzTests
         int CountOf(string kind) => failures.Count(e => e.f.Kind == kind);
         _output.WriteLine($"{what}: seed {Seed}, {all.Count} inputs in {watch.Elapsed.TotalSeconds:F1} s; "
             + $"crashes {CountOf("crash")}, internal errors {CountOf("internal error")}, generated-code failures {CountOf("generated code")}, "
-            + $"analyzer/generator disagreements {CountOf("disagreement")}; "
+            + $"analyzer/generator disagreements {CountOf("disagreement")}, C# compiler crashes {CountOf("compiler crash")}; "
             + $"{outcomes.Count(o => o.BackwardMethods > 0)} mutants generated a backward method, {outcomes.Count(o => o.AnalyzerErrors > 0)} got an analyzer error");
 
         var distinct = failures.GroupBy(e => e.f.Signature).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
@@ -1180,7 +1218,12 @@ public sealed class MutationFuzzTests
             var owner = outcomes.Count == 1 ? outcomes[0] : outcomes.FirstOrDefault(o => generated.HintName.StartsWith(Mutant.Namespace(o.Id) + ".", StringComparison.Ordinal)
                 || generated.SourceText.ToString().Contains("namespace " + Mutant.Namespace(o.Id) + "\n", StringComparison.Ordinal));
             var tree = generated.SyntaxTree;
-            var errors = outputCompilation.GetSemanticModel(tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+            var errors = ErrorsOf(outputCompilation, tree, outcomes.Count == 1 ? outcomes[0] : owner);
+            if (errors.Any(e => e.Id == "FUZZ001"))
+            {
+                continue;
+            }
+
             var backward = tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().ToList();
             if (owner is null)
             {
@@ -1199,8 +1242,7 @@ public sealed class MutationFuzzTests
             owner.BackwardMethods += backward.Count;
             if (errors.Count > 0)
             {
-                var userErrors = outputCompilation.GetSemanticModel(outputCompilation.SyntaxTrees.First(t => t.FilePath == FileName(owner.Id)))
-                    .GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                var userErrors = ErrorsOf(outputCompilation, outputCompilation.SyntaxTrees.First(t => t.FilePath == FileName(owner.Id)), owner);
                 // The signature: the generated errors without names, and whether the user's own code compiles (and
                 // if not, whether the generated code only repeats an error of the user's code).
                 var messages = string.Join(" | ", errors.Select(e => e.Id + " " + NormalizeNames(e.GetMessage(CultureInfo.InvariantCulture))).Distinct().Order(StringComparer.Ordinal));
@@ -1244,6 +1286,24 @@ public sealed class MutationFuzzTests
         }
 
         return outcomes;
+    }
+
+    /// <summary>
+    /// The compiler errors of one file. The C# compiler itself can throw on some hostile inputs (a NullReferenceException
+    /// in its binder): that is not the generator's doing, so it is recorded as a "compiler crash" (counted, known) and
+    /// the file counts as having errors.
+    /// </summary>
+    private static List<Diagnostic> ErrorsOf(CSharpCompilation compilation, SyntaxTree tree, Outcome? owner)
+    {
+        try
+        {
+            return compilation.GetSemanticModel(tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            owner?.Failures.Add(new("compiler crash", "the C# compiler threw " + ex.GetType().Name, "Roslyn threw while computing the diagnostics of " + tree.FilePath + ": " + ex));
+            return [Diagnostic.Create(new DiagnosticDescriptor("FUZZ001", "compiler crash", "the C# compiler threw", "Fuzz", DiagnosticSeverity.Error, true), Location.None)];
+        }
     }
 
     private static string FileName(int id) => "M" + id.ToString(CultureInfo.InvariantCulture) + ".cs";
