@@ -23,8 +23,9 @@ internal static class BackwardConvention
     /// <summary>The gradient parameter of a parameter: <c>grad</c> and its name in PascalCase, made unique among <paramref name="taken"/>.</summary>
     public static string GradientName(string parameterName, NameAllocator taken)
     {
+        // A parameter being typed has no name yet (F(double x, int )): it still gets a name, and the compiler reports it.
         var bare = NameAllocator.Bare(parameterName);
-        return taken.Take("grad" + char.ToUpperInvariant(bare[0]) + bare.Substring(1));
+        return taken.Take(bare.Length == 0 ? "grad" : "grad" + char.ToUpperInvariant(bare[0]) + bare.Substring(1));
     }
 
     /// <summary>The seed's name among the method's parameters.</summary>

@@ -185,7 +185,7 @@ public sealed partial class DifferentiableGenerator
                 foreach (var tape in body.Tapes)
                 {
                     var element = tape.Element.Display;
-                    writer.WriteLine($"var {tape.Local.Name} = new global::AutoDiff.Tape<{element}>(stackalloc {element}[{tape.Capacity.ToString(CultureInfo.InvariantCulture)}]);");
+                    writer.WriteLine($"global::AutoDiff.Tape<{element}> {tape.Local.Name} = new global::AutoDiff.Tape<{element}>(stackalloc {element}[{tape.Capacity.ToString(CultureInfo.InvariantCulture)}]);");
                 }
 
                 writer.OpenBlock("try");

@@ -31,7 +31,7 @@ namespace Snap
             double t2 = default;
             double p_2 = default;
             int count0 = 0;
-            var doubleTape = new global::AutoDiff.Tape<double>(stackalloc double[64]);
+            global::AutoDiff.Tape<double> doubleTape = new global::AutoDiff.Tape<double>(stackalloc double[64]);
             try
             {
                 // line 75: Span<double> hidden = stackalloc double[2];
