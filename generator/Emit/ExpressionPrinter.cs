@@ -154,7 +154,8 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
         return sb.ToString();
     }
 
-    private static (string Symbol, int Precedence) Operator(BinaryOp op) => op switch
+    /// <summary>A binary operator's C# symbol and precedence level (1 = conditional ... 13 = primary); shared with the IR printer.</summary>
+    internal static (string Symbol, int Precedence) Operator(BinaryOp op) => op switch
     {
         BinaryOp.Add => ("+", Additive),
         BinaryOp.Subtract => ("-", Additive),
@@ -173,6 +174,7 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
         BinaryOp.Or => ("|", LogicalOr),
         BinaryOp.ExclusiveOr => ("^", LogicalXor),
         BinaryOp.LeftShift => ("<<", Shift),
-        _ => (">>", Shift),
+        BinaryOp.RightShift => (">>", Shift),
+        _ => throw new InvalidOperationException("unexpected operator " + op),
     };
 }

@@ -347,7 +347,7 @@ internal sealed class IrExpressionPrinter(Func<int, string> name)
 
             case BinaryExpr binary:
             {
-                var (symbol, precedence) = Operator(binary.Op);
+                var (symbol, precedence) = global::AutoDiff.Generators.ExpressionPrinter.Operator(binary.Op);
                 return (Print(binary.Left, precedence) + " " + symbol + " " + Print(binary.Right, precedence + 1), precedence);
             }
 
@@ -443,27 +443,4 @@ internal sealed class IrExpressionPrinter(Func<int, string> name)
 
         return sb.ToString();
     }
-
-    private static (string Symbol, int Precedence) Operator(BinaryOp op) => op switch
-    {
-        BinaryOp.Add => ("+", Additive),
-        BinaryOp.Subtract => ("-", Additive),
-        BinaryOp.Multiply => ("*", Multiplicative),
-        BinaryOp.Divide => ("/", Multiplicative),
-        BinaryOp.Remainder => ("%", Multiplicative),
-        BinaryOp.Equals => ("==", Equality),
-        BinaryOp.NotEquals => ("!=", Equality),
-        BinaryOp.LessThan => ("<", Relational),
-        BinaryOp.LessThanOrEqual => ("<=", Relational),
-        BinaryOp.GreaterThan => (">", Relational),
-        BinaryOp.GreaterThanOrEqual => (">=", Relational),
-        BinaryOp.ConditionalAnd => ("&&", ConditionalAnd),
-        BinaryOp.ConditionalOr => ("||", ConditionalOr),
-        BinaryOp.And => ("&", LogicalAnd),
-        BinaryOp.Or => ("|", LogicalOr),
-        BinaryOp.ExclusiveOr => ("^", LogicalXor),
-        BinaryOp.LeftShift => ("<<", Shift),
-        BinaryOp.RightShift => (">>", Shift),
-        _ => throw IrPrinter.UnknownNode(op),
-    };
 }
