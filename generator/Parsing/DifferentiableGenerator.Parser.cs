@@ -959,6 +959,14 @@ public sealed partial class DifferentiableGenerator
                         return;
                     }
 
+                    if (_variables[id].Type.IsFloatingArray && _depth > 0)
+                    {
+                        // Which array a variable names would have to be restored per iteration in the reverse sweep.
+                        Unsupported(assignment, "Assigning another array to '" + _variables[id].Name + "' inside a loop, if or switch",
+                            "use a separate variable for each array, assigned once");
+                        return;
+                    }
+
                     output.Add(new AssignStmt(id, Read(assignment.Value), line, source));
                     break;
 

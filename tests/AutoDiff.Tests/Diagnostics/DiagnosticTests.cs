@@ -833,6 +833,18 @@ public sealed class DiagnosticTests
                 [Differentiable] public static double F(double x, {|AUTODIFF002:System.Collections.Generic.List<double> l|}, {|AUTODIFF002:object o|}) => x * x;
             }
             """,
+        ["ArrayParameterReassignedInALoop"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double[] x, [NoGrad] double[] z)
+                {
+                    double s = 0;
+                    for (int i = 0; i < x.Length; i++) { s += x[i] * x[i]; {|AUTODIFF002:x = z|}; }
+                    return s;
+                }
+            }
+            """,
         ["ValidNoGradStructAndDataFreeParameters"] = """
             public struct Vec2 { public double X, Y; }
             public struct Counts { public int A; public long B; }
