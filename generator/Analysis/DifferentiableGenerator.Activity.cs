@@ -128,7 +128,7 @@ public sealed partial class DifferentiableGenerator
                     case LetStmt let:
                         if (usefulData[let.ValueId] || WritesUseful(let.Value, usefulData))
                         {
-                            changed |= MarkAll(usefulData, ReferencedValues(let.Value));
+                            changed |= MarkAll(usefulData, let.Value.ReferencedValues());
                         }
 
                         if (usefulGradient[let.ValueId])
@@ -139,7 +139,7 @@ public sealed partial class DifferentiableGenerator
                         break;
                     case EffectStmt effect when WritesUseful(effect.Value, usefulData):
                         // A call that may write into an object the result depends on: what it reads matters too.
-                        changed |= MarkAll(usefulData, ReferencedValues(effect.Value));
+                        changed |= MarkAll(usefulData, effect.Value.ReferencedValues());
                         break;
                     case PhiStmt phi when phi.Value is VariableExpr v:
                         changed |= usefulData[phi.PhiId] && Mark(usefulData, v.Id);
@@ -148,7 +148,7 @@ public sealed partial class DifferentiableGenerator
                     case LoweredStore store when !dead.Contains(store):
                         if (usefulData[store.ArrayId])
                         {
-                            changed |= MarkAll(usefulData, ReferencedValues(store.Value).Concat(ReferencedValues(store.Index)));
+                            changed |= MarkAll(usefulData, store.Value.ReferencedValues().Concat(store.Index.ReferencedValues()));
                         }
 
                         // An element written at a constant index that nothing reads passes no gradient (and no 0 * NaN of its own).
@@ -373,8 +373,6 @@ public sealed partial class DifferentiableGenerator
             }
         }
 
-        /// <summary>Every value an expression reads, through any edge.</summary>
-        public static IEnumerable<int> ReferencedValues(Expr value) => value.ReferencedValues();
 
         /// <summary>True when a gradient would have to flow into this expression: it depends differentiably on a varied value.</summary>
         private static bool CarriesGradient(Expr value, bool[] varied) => (value.Type.IsFloating || value.Type.IsFloatingArray) && value switch

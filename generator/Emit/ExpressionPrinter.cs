@@ -10,20 +10,20 @@ namespace AutoDiff.Generators;
 /// <summary>Prints IR expressions as C#, with SSA values by name and the fewest parentheses that keep the meaning.</summary>
 internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
 {
-    // C# precedence levels, lowest to highest.
-    private const int Conditional = 1;
-    private const int ConditionalOr = 2;
-    private const int ConditionalAnd = 3;
-    private const int LogicalOr = 4;
-    private const int LogicalXor = 5;
-    private const int LogicalAnd = 6;
-    private const int Equality = 7;
-    private const int Relational = 8;
-    private const int Shift = 9;
-    private const int Additive = 10;
-    private const int Multiplicative = 11;
-    private const int Unary = 12;
-    private const int Primary = 13;
+    // C# precedence levels, lowest to highest (the IR printer uses the same).
+    internal const int Conditional = 1;
+    internal const int ConditionalOr = 2;
+    internal const int ConditionalAnd = 3;
+    internal const int LogicalOr = 4;
+    internal const int LogicalXor = 5;
+    internal const int LogicalAnd = 6;
+    internal const int Equality = 7;
+    internal const int Relational = 8;
+    internal const int Shift = 9;
+    internal const int Additive = 10;
+    internal const int Multiplicative = 11;
+    internal const int Unary = 12;
+    internal const int Primary = 13;
 
     /// <summary>The precedence of a primary expression: what a receiver or an indexed array must have.</summary>
     public const int PrimaryPrecedence = Primary;
@@ -31,9 +31,6 @@ internal sealed class ExpressionPrinter(IReadOnlyList<SsaValue> values)
     public string Name(int valueId) => values[valueId].Name;
 
     public string Print(Expr expression) => Print(expression, 0);
-
-    /// <summary>Prints an operand so that it can stand anywhere, e.g. substituted into a derivative template.</summary>
-    public string PrintOperand(Expr expression) => Print(expression, Primary);
 
     public string Print(Expr expression, int minimumPrecedence)
     {

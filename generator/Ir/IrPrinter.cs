@@ -313,19 +313,20 @@ internal static partial class IrPrinter
 /// </summary>
 internal sealed class IrExpressionPrinter(Func<int, string> name)
 {
-    private const int Conditional = 1;
-    private const int ConditionalOr = 2;
-    private const int ConditionalAnd = 3;
-    private const int LogicalOr = 4;
-    private const int LogicalXor = 5;
-    private const int LogicalAnd = 6;
-    private const int Equality = 7;
-    private const int Relational = 8;
-    private const int Shift = 9;
-    private const int Additive = 10;
-    private const int Multiplicative = 11;
-    private const int Unary = 12;
-    private const int Primary = 13;
+    // C#'s precedence levels, as the C# printer has them.
+    private const int Conditional = ExpressionPrinter.Conditional;
+    private const int ConditionalOr = ExpressionPrinter.ConditionalOr;
+    private const int ConditionalAnd = ExpressionPrinter.ConditionalAnd;
+    private const int LogicalOr = ExpressionPrinter.LogicalOr;
+    private const int LogicalXor = ExpressionPrinter.LogicalXor;
+    private const int LogicalAnd = ExpressionPrinter.LogicalAnd;
+    private const int Equality = ExpressionPrinter.Equality;
+    private const int Relational = ExpressionPrinter.Relational;
+    private const int Shift = ExpressionPrinter.Shift;
+    private const int Additive = ExpressionPrinter.Additive;
+    private const int Multiplicative = ExpressionPrinter.Multiplicative;
+    private const int Unary = ExpressionPrinter.Unary;
+    private const int Primary = ExpressionPrinter.Primary;
 
     public string Print(Expr expression) => Print(expression, 0);
 

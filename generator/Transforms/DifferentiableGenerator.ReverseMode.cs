@@ -811,14 +811,14 @@ public sealed partial class DifferentiableGenerator
 
                     if (strategy == Strategy.Recomputed)
                     {
-                        foreach (var operand in Activity.ReferencedValues(_definitions[id].Value))
+                        foreach (var operand in _definitions[id].Value.ReferencedValues())
                         {
                             changed |= ReadAt(operand, value.Loop);
                         }
                     }
                     else if (strategy == Strategy.Induction)
                     {
-                        foreach (var operand in Activity.ReferencedValues(Folded(_method.Loops[value.HeaderOf].Phis.First(p => p.PhiId == id).Entry)))
+                        foreach (var operand in Folded(_method.Loops[value.HeaderOf].Phis.First(p => p.PhiId == id).Entry).ReferencedValues())
                         {
                             changed |= ReadAt(operand, value.HeaderOf);
                         }
