@@ -10,8 +10,10 @@ namespace AutoDiff;
 /// <c>R MBackward(P1 p1, ..., Pn pn, R seed, G1 g1, ..., Gk gk)</c> to the same partial type: it returns the value of
 /// <c>M</c> and writes <c>seed</c> times the gradient into one gradient parameter per differentiable parameter.
 /// Anything the generator cannot differentiate is a compile-time <c>AUTODIFF</c> diagnostic.
+/// On a <c>partial</c> class or struct it makes a differentiable type (PyTorch's <c>nn.Module</c>): its floating-point
+/// fields and auto-properties are its parameters, and the generator adds a nested <c>Gradient</c> type of the same shape.
 /// </remarks>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class DifferentiableAttribute : Attribute
 {
 }
