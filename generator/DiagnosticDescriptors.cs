@@ -129,6 +129,20 @@ public static class DiagnosticDescriptors
         "'{0}' only throws: complete the derivative of '{1}': return its value and set each gradient to seed times the partial derivative of the result with respect to that parameter (add it into a Span gradient)",
         DiagnosticSeverity.Error);
 
+    /// <summary>
+    /// AUTODIFF030: a call of a [Differentiable] method that has errors (directly or through its own callees): it gets no
+    /// backward method, so neither does the caller. Reported when the whole compilation has been analysed.
+    /// </summary>
+    public static readonly DiagnosticDescriptor CalleeHasErrors = new(
+        "AUTODIFF030",
+        "Called [Differentiable] method has errors",
+        "'{0}' has errors, so it gets no backward method, and neither does '{1}', which calls it here: fix the errors of '{0}' first",
+        Category,
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpLinkBase + "AUTODIFF030.md",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>
     public static readonly DiagnosticDescriptor InternalError = Create(
         "AUTODIFF900",
@@ -141,7 +155,7 @@ public static class DiagnosticDescriptors
         NonDifferentiableCall, UnsupportedConstruct, TypeNotPartial, InvalidReturnType, InvalidParameterModifier,
         ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, GradientIntoNoGradParameter,
         DerivativeTargetNotFound, DerivativeTargetAmbiguous, DerivativeSignatureMismatch, DuplicateDerivative, DerivativeShadowsBuiltIn,
-        DerivativeNotImplemented, InternalError);
+        DerivativeNotImplemented, CalleeHasErrors, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

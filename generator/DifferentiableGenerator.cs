@@ -19,17 +19,29 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var models = context.SyntaxProvider
+        var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 DifferentiableAttributeName,
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (context, cancellationToken) => context.TargetSymbol is IMethodSymbol method && context.TargetNode is MethodDeclarationSyntax syntax
-                    ? ParseCache.Parse(method, syntax, context.SemanticModel, cancellationToken).Model
+                    ? new ParsedMethod(Parser.MethodId(method), ParseCache.Parse(method, syntax, context.SemanticModel, cancellationToken).Model)
                     : null)
             .WithTrackingName(TrackingNames.Parse)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
+            .Where(static parsed => parsed is not null)
+            .Select(static (parsed, _) => parsed!);
+
+        var models = parsed
+            .Where(static parsed => parsed.Model is not null)
+            .Select(static (parsed, _) => parsed.Model!)
             .WithTrackingName(TrackingNames.Models);
+
+        // The methods that get no backward at parse time (errors); their callers get none either.
+        var failedToParse = parsed
+            .Where(static parsed => parsed.Model is null)
+            .Select(static (parsed, _) => parsed.Id)
+            .Collect()
+            .Select(static (ids, _) => ids.Sort(StringComparer.Ordinal).ToEquatableArray())
+            .WithTrackingName(TrackingNames.FailedToParse);
 
         // [DerivativeOf] registrations: in source (one model each) and in referenced libraries, one per target. Each
         // method gets those of its own callees, so editing a derivative re-emits only the types that call its target.
@@ -59,6 +71,21 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
             .Select(static (pair, _) => Derivatives.Attach(pair.Left, pair.Right))
             .WithTrackingName(TrackingNames.ResolvedModels);
 
+        // Each method's backward is generated on its own, so that an edit regenerates only the edited method; then the
+        // methods are laid out per type, leaving out every method that calls one which got no backward.
+        var generated = resolved
+            .Select(static (model, cancellationToken) => Emitter.Generate(model, cancellationToken))
+            .WithTrackingName(TrackingNames.GeneratedMethods);
+
+        var files = generated
+            .Collect()
+            .Combine(failedToParse)
+            .SelectMany(static (all, _) => Emitter.LayOut(all.Left, all.Right))
+            .WithTrackingName(TrackingNames.Types);
+
+        context.RegisterSourceOutput(files, static (context, type) => Emitter.Emit(context, type));
+
+        // The IR dump works on the models, grouped per type.
         var types = resolved
             .Collect()
             .SelectMany(static (all, _) => all
@@ -69,9 +96,7 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
                     .ThenBy(m => m.SourceLine)
                     .ThenBy(m => m.Name, StringComparer.Ordinal)
                     .ToEquatableArray())))
-            .WithTrackingName(TrackingNames.Types);
-
-        context.RegisterSourceOutput(types, static (context, type) => Emitter.Emit(context, type));
+            .WithTrackingName(TrackingNames.IrModels);
 
         // <AutoDiffEmitIr>true</AutoDiffEmitIr> also writes each type's IRs as a comment-only file (IrDump). The
         // options are read into one bool, so editing other options leaves it cached, and the dump is an output of

@@ -22,7 +22,17 @@ public static class TrackingNames
     public const string ResolvedModels = nameof(ResolvedModels);
 
     /// <summary>Models grouped by containing type: one output file each.</summary>
+    /// <summary>The IDs of the [Differentiable] methods whose parse failed (errors), sorted.</summary>
+    public const string FailedToParse = nameof(FailedToParse);
+
+    /// <summary>Each method's backward method as text, or its failure.</summary>
+    public const string GeneratedMethods = nameof(GeneratedMethods);
+
+    /// <summary>One generated file per type: the backward methods that are emitted.</summary>
     public const string Types = nameof(Types);
+
+    /// <summary>The models of each type, for the IR dump.</summary>
+    public const string IrModels = nameof(IrModels);
 
     /// <summary>Whether the project sets the MSBuild property AutoDiffEmitIr to true.</summary>
     public const string EmitIrOption = nameof(EmitIrOption);

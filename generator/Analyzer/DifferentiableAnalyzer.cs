@@ -45,11 +45,13 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                 () => new Index(DifferentiableGenerator.Derivatives.Index(ScanSource(compilation, derivativeOf, cancellationToken)
                     .Concat(DifferentiableGenerator.Derivatives.ReadReferenced(compilation, cancellationToken)))),
                 System.Threading.LazyThreadSafetyMode.PublicationOnly);
-            start.RegisterSyntaxNodeAction(node => AnalyzeMethod(node, attribute, derivativeOf, index), SyntaxKind.MethodDeclaration);
+            var calls = new CallGraph();
+            start.RegisterSyntaxNodeAction(node => AnalyzeMethod(node, attribute, derivativeOf, index, calls), SyntaxKind.MethodDeclaration);
+            start.RegisterCompilationEndAction(end => calls.ReportCallsOfMethodsWithErrors(end));
         });
     }
 
-    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute, INamedTypeSymbol? derivativeOf, Lazy<Index> index)
+    private static void AnalyzeMethod(SyntaxNodeAnalysisContext context, INamedTypeSymbol attribute, INamedTypeSymbol? derivativeOf, Lazy<Index> index, CallGraph calls)
     {
         var syntax = (MethodDeclarationSyntax)context.Node;
         if (syntax.AttributeLists.Count == 0
@@ -66,7 +68,8 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
 
         if (attributes.Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute)))
         {
-            AnalyzeDifferentiable(context, syntax, method, index);
+            var hasErrors = AnalyzeDifferentiable(context, syntax, method, index);
+            calls.Add(context, syntax, method, attribute, hasErrors, index);
         }
     }
 
@@ -133,7 +136,8 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeDifferentiable(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, IMethodSymbol method, Lazy<Index> index)
+    /// <summary>Reports the method's diagnostics; returns whether it has errors (then it gets no backward method).</summary>
+    private static bool AnalyzeDifferentiable(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, IMethodSymbol method, Lazy<Index> index)
     {
         var parsed = DifferentiableGenerator.Parser.Parse(method, syntax, context.SemanticModel, context.CancellationToken);
         foreach (var diagnostic in parsed.Diagnostics)
@@ -143,8 +147,10 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
 
         if (parsed.Model is null && parsed.PartialModel is null)
         {
-            return;
+            return true;
         }
+
+        var hasErrors = parsed.Model is null;
 
         try
         {
@@ -152,6 +158,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             var reported = new HashSet<LocationInfo>(parsed.Diagnostics.Select(d => d.Location).OfType<LocationInfo>());
             foreach (var diagnostic in DifferentiableGenerator.Analyze(model).Activity.Diagnostics)
             {
+                hasErrors |= diagnostic.IsError;
                 // For a method that already has errors, only further errors at other constructs: a warning such as
                 // "the result does not depend on a parameter" may be an effect of what the errors left out.
                 if (parsed.Model is not null || (diagnostic.IsError && diagnostic.Location is { } location && reported.Add(location)))
@@ -167,6 +174,70 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             {
                 context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation(),
                     method.Name, ex.GetType().Name + ": " + ex.Message).ToDiagnostic(syntax.SyntaxTree));
+            }
+
+            hasErrors = true;
+        }
+
+        return hasErrors;
+    }
+
+    /// <summary>
+    /// Which [Differentiable] methods of the compilation have errors and which of them each calls, collected as methods
+    /// are analysed; at the end, every call of a method that gets no backward (it has errors, or calls such a method)
+    /// from a method without errors of its own is AUTODIFF030: that caller gets no backward either (the generator
+    /// leaves it out, see <c>Emitter.LayOut</c>), and the user should see why at the call.
+    /// </summary>
+    private sealed class CallGraph
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Method> _methods = new(StringComparer.Ordinal);
+
+        private sealed record Method(string Display, bool HasErrors, List<(string Callee, string CalleeDisplay, Location Location)> Calls);
+
+        public void Add(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, IMethodSymbol method, INamedTypeSymbol attribute, bool hasErrors, Lazy<Index> index)
+        {
+            var calls = new List<(string, string, Location)>();
+            foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol target
+                    && target.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, attribute))
+                    && target.Locations.Any(l => l.IsInSource))
+                {
+                    var id = DifferentiableGenerator.Parser.MethodId(target);
+                    // A registered derivative replaces the callee's generated backward.
+                    if (!index.Value.Registrations.Any(r => r.Derivative.TargetId == id))
+                    {
+                        calls.Add((id, target.ContainingType.Name + "." + target.Name, invocation.GetLocation()));
+                    }
+                }
+            }
+
+            _methods[DifferentiableGenerator.Parser.MethodId(method)] = new Method(method.ContainingType.Name + "." + method.Name, hasErrors, calls);
+        }
+
+        public void ReportCallsOfMethodsWithErrors(CompilationAnalysisContext context)
+        {
+            // Fixed point: a method without a backward makes its callers lose theirs.
+            var missing = new HashSet<string>(_methods.Where(m => m.Value.HasErrors).Select(m => m.Key), StringComparer.Ordinal);
+            for (var changed = true; changed;)
+            {
+                changed = false;
+                foreach (var pair in _methods)
+                {
+                    if (!missing.Contains(pair.Key) && pair.Value.Calls.Any(c => missing.Contains(c.Callee)))
+                    {
+                        missing.Add(pair.Key);
+                        changed = true;
+                    }
+                }
+            }
+
+            foreach (var method in _methods.Values.Where(m => !m.HasErrors))
+            {
+                foreach (var call in method.Calls.Where(c => missing.Contains(c.Callee)))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CalleeHasErrors, call.Location, call.CalleeDisplay, method.Display));
+                }
             }
         }
     }

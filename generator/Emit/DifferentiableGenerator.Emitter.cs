@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Collections.Immutable;
 using System.Text;
+using System.Threading;
 using AutoDiff.Generators.Emit;
 using AutoDiff.Generators.Helpers;
 using AutoDiff.Generators.Ir;
@@ -40,33 +42,101 @@ public sealed partial class DifferentiableGenerator
     {
         private static readonly string s_version = typeof(DifferentiableGenerator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-        public static void Emit(SourceProductionContext context, TypeModel type)
+        /// <summary>Generates one method's backward method as text; a method with errors gets none (the analyzer reports why).</summary>
+        public static GeneratedMethod Generate(MethodModel method, CancellationToken cancellationToken)
         {
-            var methods = new List<(MethodModel Model, GeneratedBackward Body)>();
-            foreach (var method in type.Methods)
+            string? text = null;
+            DiagnosticInfo? failure = null;
+            try
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                try
+                cancellationToken.ThrowIfCancellationRequested();
+                if (BuildBackward(method).Body is { } body)
                 {
-                    // A method with errors gets no backward method; the analyzer reports why.
-                    if (BuildBackward(method).Body is { } body)
-                    {
-                        methods.Add((method, body));
-                    }
+                    var writer = new SourceWriter();
+                    WriteMethod(writer, method, body);
+                    text = writer.ToString();
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failure = new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, method.Location,
+                    new[] { method.Name, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray());
+            }
+
+            // A registered derivative replaces the generated backward of its target: that callee is not needed.
+            var callees = method.DifferentiableCallees.Where(id => !method.Derivatives.Any(d => d.TargetId == id)).ToEquatableArray();
+            return new GeneratedMethod(method.Id, method.TypeKey, method.Namespace, method.ContainingTypes, method.SourceFileName, method.SourceLine,
+                method.Name, text, callees, failure);
+        }
+
+        /// <summary>
+        /// Groups the generated methods into one file per type, in source order, leaving out each method that calls a
+        /// [Differentiable] method of this compilation that gets no backward (it has errors), directly or through others:
+        /// its backward would call a method that does not exist.
+        /// </summary>
+        public static IEnumerable<GeneratedType> LayOut(ImmutableArray<GeneratedMethod> methods, EquatableArray<string> failedToParse)
+        {
+            var missing = new HashSet<string>(failedToParse, StringComparer.Ordinal);
+            var callers = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            var pending = new Queue<string>(failedToParse);
+            foreach (var method in methods)
+            {
+                foreach (var callee in method.Callees)
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InternalError, method.Location?.ToLocation() ?? Location.None,
-                        method.Name, ex.GetType().Name + ": " + ex.Message));
+                    if (!callers.TryGetValue(callee, out var list))
+                    {
+                        callers[callee] = list = new List<string>();
+                    }
+
+                    list.Add(method.Id);
+                }
+
+                if (method.Text is null && missing.Add(method.Id))
+                {
+                    pending.Enqueue(method.Id);
                 }
             }
 
-            if (methods.Count == 0)
+            while (pending.Count > 0)
+            {
+                if (callers.TryGetValue(pending.Dequeue(), out var list))
+                {
+                    foreach (var caller in list)
+                    {
+                        if (missing.Add(caller))
+                        {
+                            pending.Enqueue(caller);
+                        }
+                    }
+                }
+            }
+
+            return methods
+                .GroupBy(m => m.TypeKey, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g =>
+                {
+                    var ordered = g.OrderBy(m => m.SourceFileName, StringComparer.Ordinal).ThenBy(m => m.SourceLine).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
+                    var first = ordered[0];
+                    return new GeneratedType(g.Key, first.Namespace, first.ContainingTypes,
+                        ordered.Where(m => m.Text is not null && !missing.Contains(m.Id)).Select(m => m.Text!).ToEquatableArray(),
+                        ordered.Select(m => m.InternalError).OfType<DiagnosticInfo>().ToEquatableArray());
+                });
+        }
+
+        public static void Emit(SourceProductionContext context, GeneratedType type)
+        {
+            foreach (var failure in type.InternalErrors)
+            {
+                context.ReportDiagnostic(failure.ToDiagnostic());
+            }
+
+            if (type.Methods.IsEmpty)
             {
                 return;
             }
 
-            context.AddSource(HintName(type.TypeKey), SourceText.From(Write(methods), Encoding.UTF8));
+            context.AddSource(HintName(type.TypeKey), SourceText.From(Write(type), Encoding.UTF8));
         }
 
         /// <summary>A readable, stable file name: the type's full name, e.g. <c>MyApp.Losses.AutoDiff.g.cs</c>.</summary>
@@ -82,9 +152,8 @@ public sealed partial class DifferentiableGenerator
             return sb.ToString().TrimEnd('_') + HintNameSuffix;
         }
 
-        private static string Write(List<(MethodModel Model, GeneratedBackward Body)> methods)
+        private static string Write(GeneratedType type)
         {
-            var first = methods[0].Model;
             var writer = new SourceWriter();
             writer.WriteLine("// <auto-generated/>");
             writer.WriteLine("// Generated by AutoDiff.Generators: reverse-mode derivatives of the [Differentiable] methods of this type.");
@@ -93,32 +162,32 @@ public sealed partial class DifferentiableGenerator
             // (a constant assigned and never read, x == x); the user sees those warnings on their own code already.
             writer.WriteLine("#pragma warning disable CS0219, CS1717, CS1718");
             writer.WriteLine();
-            if (first.Namespace.Length > 0)
+            if (type.Namespace.Length > 0)
             {
-                writer.OpenBlock("namespace " + first.Namespace);
+                writer.OpenBlock("namespace " + type.Namespace);
             }
 
-            foreach (var type in first.ContainingTypes)
+            foreach (var containing in type.ContainingTypes)
             {
-                writer.OpenBlock(type.Declaration);
+                writer.OpenBlock(containing.Declaration);
             }
 
-            for (var i = 0; i < methods.Count; i++)
+            for (var i = 0; i < type.Methods.Count; i++)
             {
                 if (i > 0)
                 {
                     writer.WriteLine();
                 }
 
-                WriteMethod(writer, methods[i].Model, methods[i].Body);
+                writer.WriteLine(type.Methods[i].TrimEnd('\n'));
             }
 
-            foreach (var _ in first.ContainingTypes)
+            foreach (var _ in type.ContainingTypes)
             {
                 writer.CloseBlock();
             }
 
-            if (first.Namespace.Length > 0)
+            if (type.Namespace.Length > 0)
             {
                 writer.CloseBlock();
             }

@@ -36,8 +36,17 @@ public sealed record MethodModel(
     int SourceLine,
     LocationInfo? Location)
 {
+    /// <summary>The method's identity in the pipeline: its documentation comment ID (<c>M:Ns.T.F(System.Double)</c>).</summary>
+    public string Id { get; init; } = "";
+
     /// <summary>The <see cref="CallTarget.Id"/> of every call that a [DerivativeOf] registration could give a derivative, sorted.</summary>
     public EquatableArray<string> CallTargets { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// The <see cref="Id"/> of every [Differentiable] method this one calls, sorted: the backward calls their generated
+    /// backward methods (unless a registration replaces one), so it is generated only when they are.
+    /// </summary>
+    public EquatableArray<string> DifferentiableCallees { get; init; } = EquatableArray<string>.Empty;
 
     /// <summary>The registered derivatives of this method's callees (the pipeline attaches them after parsing), sorted by target.</summary>
     public EquatableArray<CustomDerivative> Derivatives { get; init; } = EquatableArray<CustomDerivative>.Empty;

@@ -43,6 +43,7 @@ public sealed partial class DifferentiableGenerator
         private readonly List<VariableInfo> _variables = new();
         private readonly Dictionary<ISymbol, int> _variableIds = new(SymbolEqualityComparer.Default);
         private readonly SortedSet<string> _callTargets = new(StringComparer.Ordinal);
+        private readonly SortedSet<string> _differentiableCallees = new(StringComparer.Ordinal);
 
         // The loops being read, innermost last: where break and continue go.
         private readonly List<LoopContext> _loops = new();
@@ -146,7 +147,12 @@ public sealed partial class DifferentiableGenerator
                 Body: body,
                 SourceFileName: System.IO.Path.GetFileName(_syntax.SyntaxTree.FilePath),
                 SourceLine: lineSpan.StartLinePosition.Line + 1,
-                Location: LocationInfo.From(_syntax.Identifier.GetLocation())) { CallTargets = _callTargets.ToEquatableArray() };
+                Location: LocationInfo.From(_syntax.Identifier.GetLocation()))
+            {
+                Id = MethodId(_method),
+                CallTargets = _callTargets.ToEquatableArray(),
+                DifferentiableCallees = _differentiableCallees.ToEquatableArray(),
+            };
             if (hasErrors || !signatureOk)
             {
                 // No backward method; but the rest of the body is analysed for what else the user must fix, so that
@@ -1458,8 +1464,12 @@ public sealed partial class DifferentiableGenerator
             {
                 var roles = target.Parameters.Select(RoleOf).ToEquatableArray();
                 var (receiver, callee) = Callee(invocation, target, containingType);
+                _differentiableCallees.Add(MethodId(target));
                 return new UserCallExpr(receiver, callee, BackwardConvention.BackwardName(callee), arguments.ToEquatableArray(), roles,
-                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
+                    target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax))
+                {
+                    TargetId = targetId,
+                };
             }
 
             var (opaqueReceiver, opaqueCallee) = Callee(invocation, target, containingType);
@@ -1491,6 +1501,9 @@ public sealed partial class DifferentiableGenerator
                 && (rule.StopsGradient || (target.Parameters.All(p => p.Type.SpecialType == target.ReturnType.SpecialType) && TypeOf(target.ReturnType).IsFloating))
                 ? rule
                 : null;
+
+        /// <summary>A method's identity across the pipeline (<see cref="MethodModel.Id"/>): its documentation comment ID.</summary>
+        internal static string MethodId(IMethodSymbol method) => method.OriginalDefinition.GetDocumentationCommentId() ?? method.ToDisplayString();
 
         internal static bool IsDifferentiable(IMethodSymbol method)
             => method.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);

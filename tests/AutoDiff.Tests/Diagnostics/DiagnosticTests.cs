@@ -38,6 +38,7 @@ public sealed class DiagnosticTests
         ["AUTODIFF014"] = DiagnosticSeverity.Error,
         ["AUTODIFF015"] = DiagnosticSeverity.Warning,
         ["AUTODIFF016"] = DiagnosticSeverity.Error,
+        ["AUTODIFF030"] = DiagnosticSeverity.Error,
         ["AUTODIFF900"] = DiagnosticSeverity.Error,
     };
 
@@ -709,6 +710,36 @@ public sealed class DiagnosticTests
                 [{|AUTODIFF015:DerivativeOf(nameof(Square))|}]
                 public static double SquareByHand(double x, double seed, out double gradX) { gradX = seed * 2 * x; return x * x; }
                 [Differentiable] public static double F(double x) => Square(x) + x;
+            }
+            """,
+        // ---- AUTODIFF030: a call of a [Differentiable] method that gets no backward (it has errors) ---------------
+        ["CallOfAMethodWithErrors"] = """
+            public static partial class C
+            {
+                static double Helper(double x) => x * 2;
+                [Differentiable] public static double G(double x) => {|AUTODIFF001:Helper(x)|} + 1;
+                [Differentiable] public static double F(double x) => {|AUTODIFF030:G(x)|} * 2;
+            }
+            """,
+        ["CallOfAMethodThatCallsOneWithErrors"] = """
+            public static partial class C
+            {
+                static double Helper(double x) => x * 2;
+                [Differentiable] public static double G(double x) => {|AUTODIFF001:Helper(x)|} + 1;
+                [Differentiable] public static double F(double x) => {|AUTODIFF030:G(x)|} * 2;
+                [Differentiable] public static double H(double x) => x + {|AUTODIFF030:F(x)|};
+                [Differentiable] public static double Fine(double x) => x * x;
+                [Differentiable] public static double UsesFine(double x) => Fine(x) + x;
+            }
+            """,
+        ["CallOfAMethodWithErrorsInAnotherType"] = """
+            public static partial class Helpers
+            {
+                [Differentiable] public static double G(double x) { {|AUTODIFF002:using var ms = new System.IO.MemoryStream();|} return x * x; }
+            }
+            public static partial class C
+            {
+                [Differentiable] public static double F(double x) => {|AUTODIFF030:Helpers.G(x)|} * 2;
             }
             """,
         ["DerivativeOnlyThrows"] = """

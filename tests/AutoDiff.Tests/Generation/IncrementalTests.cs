@@ -50,7 +50,7 @@ public class IncrementalTests
         return (driver, compilation);
     }
 
-    private static string[] TrackedSteps => new[] { TrackingNames.Parse, TrackingNames.Models, TrackingNames.Types };
+    private static string[] TrackedSteps => new[] { TrackingNames.Parse, TrackingNames.Models, TrackingNames.GeneratedMethods, TrackingNames.Types };
 
     [Fact]
     public void UnrelatedEditLeavesEveryStepCached()
@@ -81,6 +81,10 @@ public class IncrementalTests
 
         var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
 
+        // Only the edited method's backward is generated again; the other method of its type is cached.
+        var methods = result.TrackedSteps[TrackingNames.GeneratedMethods].SelectMany(s => s.Outputs).ToList();
+        Assert.Equal(1, methods.Count(o => o.Reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(methods.Count - 1, methods.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
         var types = result.TrackedSteps[TrackingNames.Types].SelectMany(s => s.Outputs).ToList();
         Assert.Equal(1, types.Count(o => o.Reason == IncrementalStepRunReason.Modified));
         Assert.Equal(1, types.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
@@ -143,6 +147,7 @@ public class IncrementalTests
     private static System.Collections.Generic.Dictionary<string, object> ParsedModels(GeneratorDriverRunResult run)
         => run.Results.Single().TrackedSteps[TrackingNames.Parse]
             .SelectMany(s => s.Outputs)
-            .Where(o => o.Value is not null)
-            .ToDictionary(o => ((AutoDiff.Generators.Model.MethodModel)o.Value).Name, o => o.Value);
+            .Select(o => ((AutoDiff.Generators.Model.ParsedMethod)o.Value).Model)
+            .OfType<AutoDiff.Generators.Model.MethodModel>()
+            .ToDictionary(m => m.Name, m => (object)m);
 }
