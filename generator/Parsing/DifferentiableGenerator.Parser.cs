@@ -186,6 +186,14 @@ public sealed partial class DifferentiableGenerator
                 return true;
             }
 
+            // Declaration errors the compiler reports outside the body, which the backward method would repeat: an
+            // instance method in a static class (CS0708), a containing type still without a name (CS1001).
+            if (!_method.IsStatic && _method.ContainingType.IsStatic
+                || _syntax.Ancestors().OfType<BaseTypeDeclarationSyntax>().Any(t => t.Identifier.IsMissing))
+            {
+                return true;
+            }
+
             foreach (var operation in body.DescendantsAndSelf())
             {
                 if (operation is IInvalidOperation || operation.Type is { TypeKind: TypeKind.Error }
@@ -195,7 +203,37 @@ public sealed partial class DifferentiableGenerator
                 }
             }
 
-            return _syntax.Body is { } block && _semanticModel.AnalyzeControlFlow(block) is { Succeeded: true, EndPointIsReachable: true };
+            if (_syntax.Body is { } block && _semanticModel.AnalyzeControlFlow(block) is { Succeeded: true, EndPointIsReachable: true })
+            {
+                return true;
+            }
+
+            // A local named like a parameter or like a local of an enclosing scope is CS0136, which binding does not
+            // show in the operation tree. Two locals of one name are often legal (sibling scopes): only then, ask the
+            // compiler, which is costly, whether the body has errors.
+            return HasRepeatedLocalNames() && _semanticModel.GetDiagnostics(_syntax.Span, _cancellationToken).Any(d => d.Severity == DiagnosticSeverity.Error);
+        }
+
+        private bool HasRepeatedLocalNames()
+        {
+            var names = new HashSet<string>(_method.Parameters.Select(p => p.Name), StringComparer.Ordinal);
+            foreach (var node in _syntax.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+            {
+                var identifier = node switch
+                {
+                    VariableDeclaratorSyntax declarator => declarator.Identifier,
+                    SingleVariableDesignationSyntax designation => designation.Identifier,
+                    ForEachStatementSyntax forEach => forEach.Identifier,
+                    CatchDeclarationSyntax @catch => @catch.Identifier,
+                    _ => default,
+                };
+                if (identifier.ValueText.Length > 0 && !names.Add(identifier.ValueText))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         // ---- Signature --------------------------------------------------------------------------------------------
@@ -1583,6 +1621,9 @@ public sealed partial class DifferentiableGenerator
 
         private Expr Pattern(Expr value, IPatternOperation pattern) => pattern switch
         {
+            // On an object, a nullable or a NaN constant, == would not compile or would mean something else: kept as a pattern.
+            IConstantPatternOperation constant when !MatchesLikeEquality(pattern.InputType, constant.Value) => KeptPattern(value, "is {1}", constant.Value, pattern),
+            IRelationalPatternOperation relational when !MatchesLikeEquality(pattern.InputType, relational.Value) => KeptPattern(value, RelationalSymbol(relational.OperatorKind) + " {1}", relational.Value, pattern),
             IConstantPatternOperation constant => new BinaryExpr(BinaryOp.Equals, value, Read(constant.Value), TypeRef.Bool),
             IRelationalPatternOperation relational => BinaryOpOf(relational.OperatorKind) is { } op
                 ? new BinaryExpr(op, value, Read(relational.Value), TypeRef.Bool)
@@ -1593,6 +1634,28 @@ public sealed partial class DifferentiableGenerator
             INegatedPatternOperation negated => new UnaryExpr(UnaryOp.Not, Pattern(value, negated.Pattern), TypeRef.Bool),
             IDiscardPatternOperation => new LiteralExpr("true", TypeRef.Bool),
             _ => UnsupportedExpr(pattern, "This pattern", "use constant, relational or discard patterns"),
+        };
+
+        /// <summary>Whether <c>v is c</c> means <c>v == c</c>: on numbers, bool, char, enums and strings, except the NaN constant (a pattern matches NaN).</summary>
+        private static bool MatchesLikeEquality(ITypeSymbol input, IOperation constant)
+        {
+            var type = input.TypeKind == TypeKind.Enum ? SpecialType.System_Int32 : input.SpecialType;
+            var plain = type is >= SpecialType.System_Boolean and <= SpecialType.System_String;
+            var isNaN = constant.ConstantValue is { HasValue: true, Value: double d } && double.IsNaN(d)
+                || constant.ConstantValue is { HasValue: true, Value: float f } && float.IsNaN(f);
+            return plain && !isNaN && SymbolEqualityComparer.Default.Equals(input, constant.Type ?? input);
+        }
+
+        /// <summary>A pattern printed as the user wrote it, <c>(v is 3)</c>: a condition with no derivative of its own.</summary>
+        private Expr KeptPattern(Expr value, string pattern, IOperation constant, IPatternOperation syntax)
+            => new OpaqueExpr("({0} " + pattern + ")", "a pattern", false, new[] { value, Read(constant is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : constant) }.ToEquatableArray(), TypeRef.Bool, LocationInfo.From(syntax.Syntax));
+
+        private static string RelationalSymbol(BinaryOperatorKind kind) => kind switch
+        {
+            BinaryOperatorKind.LessThan => "is <",
+            BinaryOperatorKind.LessThanOrEqual => "is <=",
+            BinaryOperatorKind.GreaterThan => "is >",
+            _ => "is >=",
         };
 
         private static BinaryOp? BinaryOpOf(BinaryOperatorKind kind) => kind switch

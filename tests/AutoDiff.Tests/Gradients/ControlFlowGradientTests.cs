@@ -192,6 +192,24 @@ public sealed class ControlFlowGradientTests
             x => x[1] > 0 ? x[0] * x[1] : x[0] / (1 + x[1] * x[1]), x => [x[1] > 0 ? x[1] : 1 / (1 + x[1] * x[1])]),
         new("NaNFromBranchNotTaken", "double x", "x > 0 ? Math.Sqrt(x) : 0.5 * x", [W],
             x => x[0] > 0 ? Math.Sqrt(x[0]) : 0.5 * x[0], x => [x[0] > 0 ? 0.5 / Math.Sqrt(x[0]) : 0.5], Avoid: x => Math.Abs(x[0]) < 1e-2),
+        // A constant pattern is not ==: NaN matches double.NaN, and a pattern on an object compares the boxed value.
+        new("PatternMatchesNaN", "double x", """
+            {
+                double u = x > 0 ? double.NaN : 1;
+                return u is double.NaN ? x * 2 : x * x * u;
+            }
+            """, [W], x => x[0] > 0 ? 2 * x[0] : x[0] * x[0], x => [x[0] > 0 ? 2 : 2 * x[0]], Avoid: x => Near(x[0], 0)),
+        new("PatternsOnAnObject", "double x", """
+            {
+                object mode = x > 0 ? 3 : 7;
+                switch (mode)
+                {
+                    case 3: return x * 2;
+                    case > 5: return x * x;
+                    default: return x;
+                }
+            }
+            """, [W], x => x[0] > 0 ? 2 * x[0] : x[0] * x[0], x => [x[0] > 0 ? 2 : 2 * x[0]], Avoid: x => Near(x[0], 0)),
     }, extraSource: "public enum Shape { Line, Square, Cube }");
 
     public static TheoryData<string> Cases => Suite.TheoryData();
