@@ -20,6 +20,9 @@ internal sealed class SsaValue(int id, string name, TypeRef type, bool isPhi)
 
     public bool IsPhi { get; } = isPhi;
 
+    /// <summary>An intermediate result of an expression (<c>t0</c>), not a value of one of the user's variables.</summary>
+    public bool IsTemporary { get; set; }
+
     /// <summary>The value was defined inside an if; its declaration moves to the top when the reverse sweep reads it.</summary>
     public bool InBranch { get; set; }
 

@@ -709,7 +709,7 @@ public sealed partial class DifferentiableGenerator
 
         private VariableExpr Define(Expr value, LoweredBlock output, int line, string source, string? name)
         {
-            var ssa = NewValue(name ?? NextTemporaryName(), value.Type, isPhi: false);
+            var ssa = NewValue(name ?? NextTemporaryName(), value.Type, isPhi: false, isTemporary: name is null);
             output.Statements.Add(new LetStmt(ssa.Id, value, line, source));
             return new VariableExpr(ssa.Id, value.Type);
         }
@@ -726,7 +726,7 @@ public sealed partial class DifferentiableGenerator
             return outer;
         }
 
-        private SsaValue NewValue(string name, TypeRef type, bool isPhi)
+        private SsaValue NewValue(string name, TypeRef type, bool isPhi, bool isTemporary = false)
         {
             // A user's local keeps its name (escaped: @out) for its first value; later values and temporaries get
             // fresh names, which avoid every local's name and are never keywords.
@@ -737,6 +737,7 @@ public sealed partial class DifferentiableGenerator
                 InBranch = _branchDepth > 0,
                 Loop = _currentLoop,
                 InLoopBranch = _currentLoop >= 0 && _branchDepth > _loopBranchDepth,
+                IsTemporary = isTemporary,
             };
             _values.Add(value);
             return value;

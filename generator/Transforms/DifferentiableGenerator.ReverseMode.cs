@@ -147,7 +147,9 @@ public sealed partial class DifferentiableGenerator
                 gradients.Add(new BAssign(new LocalTarget(gradient), AssignKind.Set, _adjointsUsed.Contains(valueId) ? new LocalExpr(Adjoint(valueId)) : Zero));
             }
 
-            return new BackwardMethod(LengthChecks(), _tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
+            var backward = new BackwardMethod(LengthChecks(), _tapes.Values.ToList(), declarations, forward, adjointDeclarations, reverse, gradients, result, _seed);
+            SingleUseInlining.Run(backward, _method.Values);
+            return backward;
         }
 
         // A gradient span of another length than its parameter would be written out of bounds or only in part: the

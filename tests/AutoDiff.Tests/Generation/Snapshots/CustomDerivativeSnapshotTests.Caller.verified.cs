@@ -35,33 +35,17 @@ namespace Snap
             // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);
             double t2 = global::System.Math.ScaleB(s, k);
             double t3 = global::Snap.Rules.Norm2(w);
-            double t4 = 0.5 * t3;
-            double t5 = t2 + t4;
+            double t5 = t2 + 0.5 * t3;
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-            double dx = 0;
-            double dt0 = 0;
-            double dt1 = 0;
-            double ds = 0;
-            double dt2 = 0;
-            double dt3 = 0;
-            double dt4 = 0;
-            double dt5 = seed;
-            // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);  =>  dt2 += dt5; dt4 += dt5; dt3 += dt4 * 0.5; global::Snap.Rules.Norm2Backward(w, dt3, gradW); global::Snap.Rules.ScaleBBackward(s, k, dt2, out var g0); ds += g0
-            dt2 = dt5;
-            dt4 = dt5;
-            dt3 = dt4 * 0.5;
-            global::Snap.Rules.Norm2Backward(w, dt3, gradW);
-            global::Snap.Rules.ScaleBBackward(s, k, dt2, out var g0);
-            ds = g0;
-            // line 40: var s = Rules.Softplus(x * w[0]);  =>  global::Snap.Rules.SoftplusBackward(t1, ds, out var g1); dt1 += g1; dx += dt1 * t0; dt0 += dt1 * x; gradW[0] += dt0
-            global::Snap.Rules.SoftplusBackward(t1, ds, out var g1);
-            dt1 = g1;
-            dx = dt1 * t0;
-            dt0 = dt1 * x;
-            gradW[0] += dt0;
+            // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);  =>  global::Snap.Rules.Norm2Backward(w, seed * 0.5, gradW); global::Snap.Rules.ScaleBBackward(s, k, seed, out var g0)
+            global::Snap.Rules.Norm2Backward(w, seed * 0.5, gradW);
+            global::Snap.Rules.ScaleBBackward(s, k, seed, out var g0);
+            // line 40: var s = Rules.Softplus(x * w[0]);  =>  global::Snap.Rules.SoftplusBackward(t1, g0, out var g1); gradW[0] += g1 * x
+            global::Snap.Rules.SoftplusBackward(t1, g0, out var g1);
+            gradW[0] += g1 * x;
 
-            gradX = dx;
+            gradX = g1 * t0;
             return t5;
         }
     }

@@ -58,14 +58,13 @@ reverse (seed seed):
     let dr: double = 0
     let dr_1: double = 0
     let dr_2: double = 0
-    let dt0: double = seed
     let dt1: double = 0
     if branch0:
         // line 24: return x > 1 ? r : Math.Exp(r);
-        set dr_2 = dt0
+        set dr_2 = seed
     else:
         // line 24: return x > 1 ? r : Math.Exp(r);
-        set dt1 = dt0
+        set dt1 = seed
         set dr_2 = dt1 * t1
     if branch1:
         // line 22: if (x > y) r = x * x;

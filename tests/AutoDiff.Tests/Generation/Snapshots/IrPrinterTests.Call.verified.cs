@@ -28,35 +28,16 @@ forward:
     // line 51: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))
     let t0: double = -label
     let t1: double = Ir.Calls.Sigmoid(x)
-    let t2: double = System.Math.Log(t1)
-    let t3: double = t0 * t2
     let t4: double = 1.0 - label
     let t5: double = Ir.Calls.Sigmoid(x)
     let t6: double = 1.0 - t5
-    let t7: double = System.Math.Log(t6)
-    let t8: double = t4 * t7
-    let t9: double = t3 - t8
+    let t9: double = t0 * System.Math.Log(t1) - t4 * System.Math.Log(t6)
 reverse (seed seed):
     let dx: double = 0
-    let dt1: double = 0
-    let dt2: double = 0
-    let dt3: double = 0
-    let dt5: double = 0
-    let dt6: double = 0
-    let dt7: double = 0
-    let dt8: double = 0
-    let dt9: double = seed
     // line 51: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))
-    set dt3 = dt9
-    set dt8 = -dt9
-    set dt7 = dt8 * t4
-    set dt6 = dt7 / t6
-    set dt5 = -dt6
-    call Ir.Calls.SigmoidBackward(x, dt5, out g0)
+    call Ir.Calls.SigmoidBackward(x, -(-seed * t4 / t6), out g0)
     set dx = g0
-    set dt2 = dt3 * t0
-    set dt1 = dt2 / t1
-    call Ir.Calls.SigmoidBackward(x, dt1, out g1)
+    call Ir.Calls.SigmoidBackward(x, seed * t0 / t1, out g1)
     accumulate dx += g1
 gradients:
     set gradX = dx

@@ -23,22 +23,16 @@ forward:
     // line 11: double z = x * y;
     let z: double = x * y
     // line 12: return Math.Sin(z) + x;
-    let t0: double = System.Math.Sin(z)
-    let t1: double = t0 + x
+    let t1: double = System.Math.Sin(z) + x
 reverse (seed seed):
     let dx: double = 0
-    let dy: double = 0
     let dz: double = 0
-    let dt0: double = 0
-    let dt1: double = seed
     // line 12: return Math.Sin(z) + x;
-    set dt0 = dt1
-    set dx = dt1
-    set dz = dt0 * System.Math.Cos(z)
+    set dx = seed
+    set dz = seed * System.Math.Cos(z)
     // line 11: double z = x * y;
     accumulate dx += dz * y
-    set dy = dz * x
 gradients:
     set gradX = dx
-    set gradY = dy
+    set gradY = dz * x
 returns t1

@@ -24,34 +24,23 @@ namespace Snap
         {
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
             // line 18: var scale = t * t + n;
-            double t0 = t * t;
-            double t1 = (double)n;
-            double scale = t0 + t1;
+            double scale = t * t + (double)n;
             // line 19: var unused = Math.Exp(y) * x;
-            double t2 = global::System.Math.Exp(y);
-            double unused = t2 * x;
+            double unused = global::System.Math.Exp(y) * x;
             // line 20: var z = x * scale;
             double z = x * scale;
             // line 21: return z * z + y;
-            double t3 = z * z;
-            double t4 = t3 + y;
+            double t4 = z * z + y;
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-            double dx = 0;
-            double dy = 0;
             double dz = 0;
-            double dt3 = 0;
-            double dt4 = seed;
-            // line 21: return z * z + y;  =>  dt3 += dt4; dy += dt4; dz += dt3 * z; dz += dt3 * z
-            dt3 = dt4;
-            dy = dt4;
-            dz = dt3 * z;
-            dz += dt3 * z;
-            // line 20: var z = x * scale;  =>  dx += dz * scale
-            dx = dz * scale;
+            // line 21: return z * z + y;  =>  dz += seed * z; dz += seed * z
+            dz = seed * z;
+            dz += seed * z;
+            // line 20: var z = x * scale;
 
-            gradX = dx;
-            gradY = dy;
+            gradX = dz * scale;
+            gradY = seed;
             return t4;
         }
     }

@@ -73,17 +73,16 @@ namespace Snap
             double dr_2 = 0;
             double dr_3 = 0;
             double dr_4 = 0;
-            double dt0 = seed;
             double dt1 = 0;
             if (branch0)
             {
-                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dr_4 += dt0
-                dr_4 = dt0;
+                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dr_4 += seed
+                dr_4 = seed;
             }
             else
             {
-                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dt1 += dt0; dr_4 += dt1 * t1
-                dt1 = dt0;
+                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dt1 += seed; dr_4 += dt1 * t1
+                dt1 = seed;
                 dr_4 = dt1 * t1;
             }
             if (branch2)

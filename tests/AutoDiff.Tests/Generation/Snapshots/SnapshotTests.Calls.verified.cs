@@ -20,24 +20,11 @@ namespace Snap
         {
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
             // line 40: 1 / (1 + Math.Exp(-x))
-            double t0 = -x;
-            double t1 = global::System.Math.Exp(t0);
+            double t1 = global::System.Math.Exp(-x);
             double t2 = 1.0 + t1;
             double t3 = 1.0 / t2;
 
-            // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-            double dx = 0;
-            double dt0 = 0;
-            double dt1 = 0;
-            double dt2 = 0;
-            double dt3 = seed;
-            // line 40: 1 / (1 + Math.Exp(-x))  =>  dt2 -= dt3 * t3 / t2; dt1 += dt2; dt0 += dt1 * t1; dx -= dt0
-            dt2 = -(dt3 * t3 / t2);
-            dt1 = dt2;
-            dt0 = dt1 * t1;
-            dx = -dt0;
-
-            gradX = dx;
+            gradX = -(-(seed * t3 / t2) * t1);
             return t3;
         }
 
@@ -57,36 +44,17 @@ namespace Snap
             // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))
             double t0 = -label;
             double t1 = global::Snap.Calls.Sigmoid(x);
-            double t2 = global::System.Math.Log(t1);
-            double t3 = t0 * t2;
             double t4 = 1.0 - label;
             double t5 = global::Snap.Calls.Sigmoid(x);
             double t6 = 1.0 - t5;
-            double t7 = global::System.Math.Log(t6);
-            double t8 = t4 * t7;
-            double t9 = t3 - t8;
+            double t9 = t0 * global::System.Math.Log(t1) - t4 * global::System.Math.Log(t6);
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
             double dx = 0;
-            double dt1 = 0;
-            double dt2 = 0;
-            double dt3 = 0;
-            double dt5 = 0;
-            double dt6 = 0;
-            double dt7 = 0;
-            double dt8 = 0;
-            double dt9 = seed;
-            // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))  =>  dt3 += dt9; dt8 -= dt9; dt7 += dt8 * t4; dt6 += dt7 / t6; dt5 -= dt6; global::Snap.Calls.SigmoidBackward(x, dt5, out var g0); dx += g0; dt2 += dt3 * t0; dt1 += dt2 / t1; global::Snap.Calls.SigmoidBackward(x, dt1, out var g1); dx += g1
-            dt3 = dt9;
-            dt8 = -dt9;
-            dt7 = dt8 * t4;
-            dt6 = dt7 / t6;
-            dt5 = -dt6;
-            global::Snap.Calls.SigmoidBackward(x, dt5, out var g0);
+            // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))  =>  global::Snap.Calls.SigmoidBackward(x, -(-seed * t4 / t6), out var g0); dx += g0; global::Snap.Calls.SigmoidBackward(x, seed * t0 / t1, out var g1); dx += g1
+            global::Snap.Calls.SigmoidBackward(x, -(-seed * t4 / t6), out var g0);
             dx = g0;
-            dt2 = dt3 * t0;
-            dt1 = dt2 / t1;
-            global::Snap.Calls.SigmoidBackward(x, dt1, out var g1);
+            global::Snap.Calls.SigmoidBackward(x, seed * t0 / t1, out var g1);
             dx += g1;
 
             gradX = dx;

@@ -72,22 +72,14 @@ namespace Snap
                 // line 84: return p + hidden[0] * hidden[1];
                 double t3 = hidden[0];
                 double t4 = hidden[1];
-                double t5 = t3 * t4;
-                double t6 = p + t5;
+                double t6 = p + t3 * t4;
 
                 // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
                 double dp = 0;
-                double dt3 = 0;
-                double dt4 = 0;
-                double dt5 = 0;
-                double dt6 = seed;
-                // line 84: return p + hidden[0] * hidden[1];  =>  dp += dt6; dt5 += dt6; dt3 += dt5 * t4; dt4 += dt5 * t3; dhidden[1] += dt4; dhidden[0] += dt3
-                dp = dt6;
-                dt5 = dt6;
-                dt3 = dt5 * t4;
-                dt4 = dt5 * t3;
-                dhidden[1] += dt4;
-                dhidden[0] += dt3;
+                // line 84: return p + hidden[0] * hidden[1];  =>  dp += seed; dhidden[1] += seed * t3; dhidden[0] += seed * t4
+                dp = seed;
+                dhidden[1] += seed * t3;
+                dhidden[0] += seed * t4;
                 // line 77: for (int i = 0; i < x.Length; i++) (its iterations, last first)
                 for (int k0 = count0 - 1; k0 >= 0; k0--)
                 {

@@ -24,17 +24,7 @@ namespace Snap
             float t1 = 1f + t0;
             float t2 = global::System.MathF.Log(t1);
 
-            // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-            float dx = 0;
-            float dt0 = 0;
-            float dt1 = 0;
-            float dt2 = seed;
-            // line 46: MathF.Log(1 + MathF.Exp(x))  =>  dt1 += dt2 / t1; dt0 += dt1; dx += dt0 * t0
-            dt1 = dt2 / t1;
-            dt0 = dt1;
-            dx = dt0 * t0;
-
-            gradX = dx;
+            gradX = seed / t1 * t0;
             return t2;
         }
     }

@@ -25,21 +25,10 @@ namespace Snap
                 // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
                 // line 93: W * x + b
                 double t0 = this.W;
-                double t1 = t0 * x;
-                double t2 = t1 + b;
+                double t2 = t0 * x + b;
 
-                // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-                double dx = 0;
-                double db = 0;
-                double dt1 = 0;
-                double dt2 = seed;
-                // line 93: W * x + b  =>  dt1 += dt2; db += dt2; dx += dt1 * t0
-                dt1 = dt2;
-                db = dt2;
-                dx = dt1 * t0;
-
-                gradX = dx;
-                gradB = db;
+                gradX = seed * t0;
+                gradB = seed;
                 return t2;
             }
         }

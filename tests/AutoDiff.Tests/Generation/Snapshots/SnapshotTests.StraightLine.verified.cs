@@ -22,25 +22,16 @@ namespace Snap
         {
             // Forward sweep: the method's own computation, keeping every intermediate the reverse sweep reads.
             // line 9: x * y + Math.Sin(x)
-            double t0 = x * y;
-            double t1 = global::System.Math.Sin(x);
-            double t2 = t0 + t1;
+            double t2 = x * y + global::System.Math.Sin(x);
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
             double dx = 0;
-            double dy = 0;
-            double dt0 = 0;
-            double dt1 = 0;
-            double dt2 = seed;
-            // line 9: x * y + Math.Sin(x)  =>  dt0 += dt2; dt1 += dt2; dx += dt1 * Math.Cos(x); dx += dt0 * y; dy += dt0 * x
-            dt0 = dt2;
-            dt1 = dt2;
-            dx = dt1 * global::System.Math.Cos(x);
-            dx += dt0 * y;
-            dy = dt0 * x;
+            // line 9: x * y + Math.Sin(x)  =>  dx += seed * Math.Cos(x); dx += seed * y
+            dx = seed * global::System.Math.Cos(x);
+            dx += seed * y;
 
             gradX = dx;
-            gradY = dy;
+            gradY = seed * x;
             return t2;
         }
     }
