@@ -10,8 +10,8 @@ namespace AutoDiff;
 internal static class OptimizerSupport
 {
     /// <summary>
-    /// <c>x * y + z</c> as torch's CPU kernels compute it. On an x86-64 CPU with AVX2 (torch's usual CPU capability)
-    /// and on ARM64, <c>a.add(b, alpha=s)</c> and <c>a.addcmul(b, c, value=s)</c> are fused multiply-adds
+    /// <c>x * y + z</c> as torch's CPU kernels compute it. On an x86-64 CPU with AVX2 (torch's usual CPU capability),
+    /// <c>a.add(b, alpha=s)</c> and <c>a.addcmul(b, c, value=s)</c> are fused multiply-adds
     /// (<c>fma(s, b, a)</c>, <c>fma(s * b, c, a)</c>), rounded once; on .NET 8 and later this is
     /// <c>Math.FusedMultiplyAdd</c>, so the optimizers agree with torch to the last bit. netstandard2.0 has no
     /// fused multiply-add: there the product is rounded before the sum (at most one unit in the last place apart).
