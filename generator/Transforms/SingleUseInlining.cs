@@ -32,7 +32,14 @@ internal static class SingleUseInlining
 
     private static void InlineForwardTemporaries(BackwardMethod method, IReadOnlyList<SsaValue> values, Counts counts)
     {
-        var statements = method.Forward.Statements;
+        foreach (var block in AllBlocks(method.Forward).ToList())
+        {
+            InlineForwardTemporaries(block.Statements, values, counts);
+        }
+    }
+
+    private static void InlineForwardTemporaries(List<BStmt> statements, IReadOnlyList<SsaValue> values, Counts counts)
+    {
         for (var i = 0; i < statements.Count; i++)
         {
             if (statements[i] is not BDeclare { Target: ValueTarget { ValueId: var id }, Initializer: { } value }
@@ -79,42 +86,22 @@ internal static class SingleUseInlining
             }
         }
 
+        // The top level of the reverse sweep and the copies into the out gradients, as one straight-line sequence;
+        // then each nested block on its own (the body of a branch or of a reverse loop iteration).
         var sequence = new List<BStmt>(statements);
         sequence.AddRange(method.Gradients);
         var reverseCount = statements.Count;
-        var gone = new bool[sequence.Count];
-        for (var i = 0; i < reverseCount; i++)
+        InlineIn(sequence, reverseCount, declared, counts, removed);
+        statements.Clear();
+        statements.AddRange(sequence.Take(sequence.Count - method.Gradients.Count));
+        for (var i = 0; i < method.Gradients.Count; i++)
         {
-            if (gone[i]
-                || sequence[i] is not BAssign { Target: LocalTarget { Local: var local }, Kind: AssignKind.Set, Value: var value }
-                || !declared.TryGetValue(local, out var declaration)
-                || declaration.Initializer is not { } zero || !Simplify.IsZero(zero)
-                || counts.LocalWrites(local) != 2 // the declaration and this assignment
-                || !IsMovable(value))
-            {
-                continue;
-            }
+            method.Gradients[i] = (BAssign)sequence[sequence.Count - method.Gradients.Count + i];
+        }
 
-            var read = new LocalExpr(local);
-            if (counts.LocalReads(local) > 1 && IsAlias(value) && FindReaders(sequence, i + 1, read, value, gone, counts.LocalReads(local)) is { } readers)
-            {
-                // A copy of another adjoint that no longer changes (dt19 = da_1), or its negation: every read is that adjoint.
-                foreach (var k in readers)
-                {
-                    sequence[k] = Substitute(sequence[k], read, value);
-                }
-
-                gone[i] = true;
-                method.AdjointDeclarations.Remove(declaration);
-                removed[local] = value;
-            }
-            else if (counts.LocalReads(local) == 1 && FindReader(sequence, i + 1, read, value, gone) is { } j)
-            {
-                sequence[j] = Substitute(sequence[j], read, value);
-                gone[i] = true;
-                method.AdjointDeclarations.Remove(declaration);
-                removed[local] = value;
-            }
+        foreach (var block in statements.SelectMany(st => st.Blocks).SelectMany(AllBlocks).ToList())
+        {
+            InlineIn(block.Statements, block.Statements.Count, declared, counts, removed);
         }
 
         if (removed.Count == 0)
@@ -122,19 +109,7 @@ internal static class SingleUseInlining
             return;
         }
 
-        statements.Clear();
-        for (var i = 0; i < reverseCount; i++)
-        {
-            if (!gone[i])
-            {
-                statements.Add(sequence[i]);
-            }
-        }
-
-        for (var i = 0; i < method.Gradients.Count; i++)
-        {
-            method.Gradients[i] = (BAssign)sequence[reverseCount + i];
-        }
+        method.AdjointDeclarations.RemoveAll(d => d.Target is LocalTarget { Local: var local } && removed.ContainsKey(local));
 
         // The rule comments name the steps in terms of the adjoints that remain (each removed adjoint's value is in
         // terms of adjoints written before it, which were removed before it or remain).
@@ -148,11 +123,78 @@ internal static class SingleUseInlining
                     continue;
                 }
 
-                foreach (var pair in removed)
+                if (comment.Rules[k] is BAssign rule)
                 {
-                    comment.Rules[k] = Substitute(comment.Rules[k], new LocalExpr(pair.Key), pair.Value);
+                    comment.Rules[k] = new BAssign(rule.Target, rule.Kind, ReplaceRemoved(rule.Value, removed));
                 }
             }
+        }
+    }
+
+    private static IEnumerable<BBlock> AllBlocks(BBlock block) => block.Statements.SelectMany(st => st.Blocks).SelectMany(AllBlocks).Prepend(block);
+
+    /// <summary>
+    /// Inlines the adjoints assigned among the first <paramref name="candidates"/> statements of one straight-line
+    /// sequence into their readers in it; removes what it inlines from the sequence (declarations in it too).
+    /// </summary>
+    private static void InlineIn(List<BStmt> sequence, int candidates, Dictionary<Local, BDeclare> declared, Counts counts, Dictionary<Local, Expr> removed)
+    {
+        var gone = new bool[sequence.Count];
+        var declaredHere = new Dictionary<Local, int>();
+        var any = false;
+        for (var i = 0; i < candidates; i++)
+        {
+            if (sequence[i] is BDeclare { Target: LocalTarget { Local: var declaredLocal }, Initializer: { } initial } && Simplify.IsZero(initial))
+            {
+                declaredHere[declaredLocal] = i;
+                continue;
+            }
+
+            if (gone[i]
+                || sequence[i] is not BAssign { Target: LocalTarget { Local: var local }, Kind: AssignKind.Set, Value: var value }
+                || !(declaredHere.ContainsKey(local) || declared.TryGetValue(local, out var declaration) && declaration.Initializer is { } zero && Simplify.IsZero(zero))
+                || counts.LocalWrites(local) != 2 // the declaration and this assignment
+                || !IsMovable(value))
+            {
+                continue;
+            }
+
+            var read = new LocalExpr(local);
+            var inlined = false;
+            if (counts.LocalReads(local) > 1 && IsAlias(value) && FindReaders(sequence, i + 1, read, value, gone, counts.LocalReads(local)) is { } readers)
+            {
+                // A copy of another adjoint that no longer changes (dt19 = da_1), or its negation: every read is that adjoint.
+                foreach (var k in readers)
+                {
+                    sequence[k] = Substitute(sequence[k], read, value);
+                }
+
+                inlined = true;
+            }
+            else if (counts.LocalReads(local) == 1 && FindReader(sequence, i + 1, read, value, gone) is { } j)
+            {
+                sequence[j] = Substitute(sequence[j], read, value);
+                inlined = true;
+            }
+
+            if (inlined)
+            {
+                gone[i] = true;
+                if (declaredHere.TryGetValue(local, out var at))
+                {
+                    gone[at] = true;
+                }
+
+                removed[local] = value;
+                any = true;
+            }
+        }
+
+        if (any)
+        {
+            var kept = sequence.Where((_, k) => !gone[k]).ToList();
+            sequence.Clear();
+            sequence.AddRange(kept);
         }
     }
 
@@ -307,6 +349,9 @@ internal static class SingleUseInlining
 
         return true;
     }
+
+    private static Expr ReplaceRemoved(Expr expression, Dictionary<Local, Expr> removed)
+        => expression is LocalExpr local && removed.TryGetValue(local.Local, out var value) ? value : expression.Map(e => ReplaceRemoved(e, removed));
 
     private static Expr Replace(Expr expression, Expr from, Expr to)
         => Same(expression, from) ? to : expression.Map(e => Replace(e, from, to));

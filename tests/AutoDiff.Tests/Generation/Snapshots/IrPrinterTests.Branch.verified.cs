@@ -55,28 +55,22 @@ forward:
 reverse (seed seed):
     let dx: double = 0
     let dy: double = 0
-    let dr: double = 0
-    let dr_1: double = 0
     let dr_2: double = 0
-    let dt1: double = 0
     if branch0:
         // line 24: return x > 1 ? r : Math.Exp(r);
         set dr_2 = seed
     else:
         // line 24: return x > 1 ? r : Math.Exp(r);
-        set dt1 = seed
-        set dr_2 = dt1 * t1
+        set dr_2 = seed * t1
     if branch1:
         // line 22: if (x > y) r = x * x;
-        set dr = dr_2
-        set dx = dr * x
-        accumulate dx += dr * x
+        set dx = dr_2 * x
+        accumulate dx += dr_2 * x
     else:
         // line 22: if (x > y) r = x * x;
-        set dr_1 = dr_2
         // line 23: r = x * y;
-        set dx = dr_1 * y
-        set dy = dr_1 * x
+        set dx = dr_2 * y
+        set dy = dr_2 * x
 gradients:
     set gradX = dx
     set gradY = dy

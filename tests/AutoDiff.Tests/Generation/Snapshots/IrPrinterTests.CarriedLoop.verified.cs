@@ -66,9 +66,8 @@ forward:
     set count0 = 0
     while !broken_1 && i_1 >= 0:
         // line 37: p = p * x + c[i];
-        let t0: double = p * x
         let t1: double = c[i_1]
-        let p_1: double = t0 + t1
+        let p_1: double = p * x + t1
         // line 38: if (p > 1e6) break;
         if p_1 > 1000000.0:
             set broken_2 = true

@@ -68,12 +68,8 @@ namespace Snap
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
             double dx = 0;
             double dy = 0;
-            double dr = 0;
-            double dr_1 = 0;
-            double dr_2 = 0;
             double dr_3 = 0;
             double dr_4 = 0;
-            double dt1 = 0;
             if (branch0)
             {
                 // line 34: return x > 1 ? r : Math.Exp(r);  =>  dr_4 += seed
@@ -81,16 +77,14 @@ namespace Snap
             }
             else
             {
-                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dt1 += seed; dr_4 += dt1 * t1
-                dt1 = seed;
-                dr_4 = dt1 * t1;
+                // line 34: return x > 1 ? r : Math.Exp(r);  =>  dr_4 += seed * t1
+                dr_4 = seed * t1;
             }
             if (branch2)
             {
-                // line 31: if (x > y) r = x * x;  =>  dr += dr_4; dx += dr * x; dx += dr * x
-                dr = dr_4;
-                dx = dr * x;
-                dx += dr * x;
+                // line 31: if (x > y) r = x * x;  =>  dx += dr_4 * x; dx += dr_4 * x
+                dx = dr_4 * x;
+                dx += dr_4 * x;
             }
             else
             {
@@ -98,17 +92,15 @@ namespace Snap
                 dr_3 = dr_4;
                 if (branch1)
                 {
-                    // line 32: if (x > 0) r = x * y;  =>  dr_1 += dr_3; dx += dr_1 * y; dy += dr_1 * x
-                    dr_1 = dr_3;
-                    dx = dr_1 * y;
-                    dy = dr_1 * x;
+                    // line 32: if (x > 0) r = x * y;  =>  dx += dr_3 * y; dy += dr_3 * x
+                    dx = dr_3 * y;
+                    dy = dr_3 * x;
                 }
                 else
                 {
-                    // line 32: if (x > 0) r = x * y;  =>  dr_2 += dr_3
-                    dr_2 = dr_3;
-                    // line 33: r = -y;  =>  dy -= dr_2
-                    dy = -dr_2;
+                    // line 32: if (x > 0) r = x * y;
+                    // line 33: r = -y;  =>  dy -= dr_3
+                    dy = -dr_3;
                 }
             }
 

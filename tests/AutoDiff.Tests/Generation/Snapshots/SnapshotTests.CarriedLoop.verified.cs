@@ -54,9 +54,8 @@ namespace Snap
                     {
                         // line 80: p = p * Math.Exp(x[i] - p);
                         double t0 = x[i_1];
-                        double t1 = t0 - p;
                         doubleTape.Push(t2);
-                        t2 = global::System.Math.Exp(t1);
+                        t2 = global::System.Math.Exp(t0 - p);
                         double p_1 = p * t2;
                         // line 81: hidden[i % 2] = p;
                         hidden[i_1 % 2] = p_1;

@@ -44,10 +44,7 @@ namespace Snap
                 double b = 1.0 - t1;
                 // line 61: s += 100 * a * a + b * b;
                 double t3 = 100.0 * a;
-                double t4 = t3 * a;
-                double t5 = b * b;
-                double t6 = t4 + t5;
-                double s_1 = s + t6;
+                double s_1 = s + (t3 * a + b * b);
                 // line 57: i++
                 int i_2 = i_1 + 1;
                 s = s_1;
