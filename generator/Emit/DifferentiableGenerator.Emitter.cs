@@ -202,20 +202,28 @@ public sealed partial class DifferentiableGenerator
             var expressions = new ExpressionPrinter(generated.Lowered.Values);
             var printer = new BackwardPrinter(expressions, writer);
             var returnType = method.ReturnType.Display;
-            var signatureTypes = string.Join(", ", method.Parameters.Select(p => p.Type.Display));
-            var differentiable = method.Parameters.Where(p => p.Role != ParameterRole.Constant).ToList();
+            var own = method.Parameters.Where(p => p.Member is null).ToList();
+            var signatureTypes = string.Join(", ", own.Select(p => p.Type.Display));
+            var differentiable = own.Where(p => p.Role != ParameterRole.Constant).ToList();
 
             writer.WriteLine("/// <summary>");
             writer.WriteLine($"/// Reverse-mode derivative of <c>{Xml(method.Name)}({Xml(signatureTypes)})</c> ({Xml(method.SourceFileName)}, line {method.SourceLine.ToString(CultureInfo.InvariantCulture)}):");
             writer.WriteLine($"/// returns its value and sets each gradient parameter to <paramref name=\"{seed}\"/> times the partial derivative of the result.");
             writer.WriteLine("/// </summary>");
-            foreach (var parameter in method.Parameters)
+            foreach (var parameter in own)
             {
                 var note = parameter.Role == ParameterRole.Constant ? "Passed through; not differentiated." : "As in the method.";
                 writer.WriteLine($"/// <param name=\"{Unescape(parameter.Name)}\">{note}</param>");
             }
 
             writer.WriteLine($"/// <param name=\"{seed}\">The gradient flowing into the result (PyTorch's <c>grad_output</c>); 1 for a plain gradient.</param>");
+            if (method.ThisGradient is { } thisGradient)
+            {
+                writer.WriteLine(thisGradient.IsStruct
+                    ? $"/// <param name=\"{thisGradient.Name}\">Receives <paramref name=\"{seed}\"/> times the gradient with respect to each parameter of this instance.</param>"
+                    : $"/// <param name=\"{thisGradient.Name}\">Receives, added to what it holds, <paramref name=\"{seed}\"/> times the gradient with respect to each parameter of this instance; create it with <c>NewGradient()</c>.</param>");
+            }
+
             foreach (var parameter in differentiable)
             {
                 writer.WriteLine(parameter.Role == ParameterRole.Span
@@ -226,8 +234,9 @@ public sealed partial class DifferentiableGenerator
             writer.WriteLine($"/// <returns>The value of <c>{Xml(method.Name)}</c> at these arguments.</returns>");
             writer.WriteLine($"[global::System.CodeDom.Compiler.GeneratedCode(\"AutoDiff.Generators\", \"{s_version}\")]");
 
-            var parameters = method.Parameters.Select(p => p.Declaration)
+            var parameters = own.Select(p => p.Declaration)
                 .Concat(new[] { returnType + " " + seed })
+                .Concat(method.ThisGradient is { } self ? new[] { self.Declaration } : Array.Empty<string>())
                 .Concat(differentiable.Select(p => BackwardConvention.GradientDeclaration(p.Role, p.Type.Display, p.Type.Element.Display, p.GradientName)));
             writer.OpenBlock($"{method.Modifiers} {returnType} {method.BackwardName}({string.Join(", ", parameters)})");
 

@@ -10,7 +10,21 @@ public sealed record ContainingType(string Declaration, string Name);
 /// <summary>A parameter of the [Differentiable] method as the backward method repeats it.</summary>
 /// <param name="Declaration">The parameter as declared, e.g. <c>double x</c>, <c>in double y</c>, <c>int n</c>.</param>
 /// <param name="GradientName">The gradient parameter's name when <see cref="Role"/> is not Constant.</param>
-public sealed record ParameterModel(int VariableId, string Name, string Declaration, TypeRef Type, ParameterRole Role, string GradientName);
+public sealed record ParameterModel(int VariableId, string Name, string Declaration, TypeRef Type, ParameterRole Role, string GradientName)
+{
+    /// <summary>
+    /// For a parameter member of this (an instance method of a differentiable type): the member's name. It is not in
+    /// the signature; its value is read as <c>this.Name</c> and its gradient is <see cref="GradientName"/>
+    /// (<c>gradThis.Name</c>), accumulated for a class, assigned for a struct.
+    /// </summary>
+    public string? Member { get; init; }
+}
+
+/// <summary>The backward's gradient of the instance: <c>T.Gradient gradThis</c> (accumulated) for a class, <c>out T.Gradient gradThis</c> for a struct.</summary>
+public sealed record ThisGradientModel(string Name, string TypeName, bool IsStruct)
+{
+    public string Declaration => (IsStruct ? "out " : "") + TypeName + " " + Name;
+}
 
 /// <summary>
 /// Everything the generator knows about one [Differentiable] method: where to put the backward method, its
@@ -36,6 +50,9 @@ public sealed record MethodModel(
     int SourceLine,
     LocationInfo? Location)
 {
+    /// <summary>For an instance method of a differentiable type, its gradient with respect to the instance; else null.</summary>
+    public ThisGradientModel? ThisGradient { get; init; }
+
     /// <summary>The method's identity in the pipeline: its documentation comment ID (<c>M:Ns.T.F(System.Double)</c>).</summary>
     public string Id { get; init; } = "";
 

@@ -45,6 +45,11 @@ public sealed partial class DifferentiableGenerator
         private readonly SortedSet<string> _callTargets = new(StringComparer.Ordinal);
         private readonly SortedSet<string> _differentiableCallees = new(StringComparer.Ordinal);
 
+        // An instance method of a differentiable type differentiates with respect to the instance: each parameter
+        // member it reads (a scalar or array field of this) is an implicit parameter whose gradient is gradThis's member.
+        private readonly List<ParameterModel> _memberParameters = new();
+        private string? _thisGradientName;
+
         // The loops being read, innermost last: where break and continue go.
         private readonly List<LoopContext> _loops = new();
 
@@ -133,6 +138,11 @@ public sealed partial class DifferentiableGenerator
                 return new ParseResult(null, _diagnostics.ToEquatableArray());
             }
 
+            if (_memberParameters.Count > 0)
+            {
+                parameters = parameters.Concat(_memberParameters).ToEquatableArray();
+            }
+
             var lineSpan = _syntax.Identifier.GetLocation().GetLineSpan();
             var model = new MethodModel(
                 Namespace: _method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
@@ -150,6 +160,7 @@ public sealed partial class DifferentiableGenerator
                 Location: LocationInfo.From(_syntax.Identifier.GetLocation()))
             {
                 Id = MethodId(_method),
+                ThisGradient = ThisGradient(),
                 CallTargets = _callTargets.ToEquatableArray(),
                 DifferentiableCallees = _differentiableCallees.ToEquatableArray(),
             };
@@ -444,6 +455,11 @@ public sealed partial class DifferentiableGenerator
                 var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + NameAllocator.Escape(parameter.Name);
                 var gradientName = BackwardConvention.GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
+            }
+
+            if (IsDifferentiableInstanceMethod(_method))
+            {
+                _thisGradientName = BackwardConvention.GradientName("this", taken);
             }
 
             return parameters.ToEquatableArray();
@@ -1496,6 +1512,14 @@ public sealed partial class DifferentiableGenerator
                 return new MathCallExpr(rule.Name, containingType + "." + target.Name, arguments.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax)) { TargetId = targetId };
             }
 
+            if (IsDifferentiable(target) && IsDifferentiableInstanceMethod(target))
+            {
+                // Its backward takes the receiver's gradient (gradThis), which calls do not pass yet: an error, never a
+                // call that does not compile or a gradient that misses the receiver's members.
+                return UnsupportedExpr(invocation, "Calling '" + target.ContainingType.Name + "." + target.Name + "', a [Differentiable] method of a differentiable type,",
+                    "calls of methods that differentiate with respect to their instance are not supported yet; call a static [Differentiable] method that takes the values as parameters");
+            }
+
             if (IsDifferentiable(target)
                 && target.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single
                 && !target.IsGenericMethod)
@@ -1586,8 +1610,72 @@ public sealed partial class DifferentiableGenerator
             return new OpaqueExpr(format.ToString(), display, isCall, values.ToEquatableArray(), type, LocationInfo.From(operation.Syntax));
         }
 
+        /// <summary>An instance [Differentiable] method of a [Differentiable] class or struct: its backward takes <c>gradThis</c>.</summary>
+        internal static bool IsDifferentiableInstanceMethod(IMethodSymbol method)
+            => !method.IsStatic && method.MethodKind == MethodKind.Ordinary && HasDifferentiableAttribute(method.ContainingType);
+
+        internal static bool HasDifferentiableAttribute(ITypeSymbol? type)
+            => type is INamedTypeSymbol named && named.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttributeName);
+
+        private ThisGradientModel? ThisGradient() => _thisGradientName is null ? null
+            : new ThisGradientModel(_thisGradientName, _method.ContainingType.ToDisplayString(s_typeFormat) + ".Gradient", _method.ContainingType.IsValueType);
+
+        /// <summary>
+        /// A parameter of this differentiable type (an instance field or auto-property, not [NoGrad]) of a type whose
+        /// gradient this method can write: a double/float scalar or a 1-D array of them. Other parameter members
+        /// (nested differentiable types, matrices) are reported where they are read.
+        /// </summary>
+        private static bool IsParameterMember(ISymbol member)
+            => !member.IsStatic
+               && (member is IFieldSymbol { IsImplicitlyDeclared: false } || member is IPropertySymbol property && IsAutoProperty(property))
+               && !member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "AutoDiff.NoGradAttribute");
+
+        private static bool IsAutoProperty(IPropertySymbol property)
+            => !property.IsIndexer && property.ContainingType.GetMembers().OfType<IFieldSymbol>().Any(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+        private static ITypeSymbol MemberType(ISymbol member) => member is IFieldSymbol field ? field.Type : ((IPropertySymbol)member).Type;
+
+        /// <summary>A read of a member of this in a method that differentiates with respect to this; null when the member is a constant.</summary>
+        private Expr? ThisMemberRead(IOperation operation, ISymbol member, IOperation? instance, TypeRef type)
+        {
+            if (_thisGradientName is null || instance is not IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+                || !SymbolEqualityComparer.Default.Equals(member.ContainingType, _method.ContainingType) || !IsParameterMember(member))
+            {
+                return null;
+            }
+
+            var memberType = MemberType(member);
+            var role = memberType.SpecialType is SpecialType.System_Double or SpecialType.System_Single ? ParameterRole.Scalar
+                : FloatingArrayKind(memberType) is not null && memberType is IArrayTypeSymbol { Rank: 1 } ? ParameterRole.Span
+                : (ParameterRole?)null;
+            if (role is null)
+            {
+                if (HoldsFloatingData(memberType))
+                {
+                    return UnsupportedExpr(operation, "Reading the parameter member '" + member.Name + "' of type " + memberType.ToDisplayString(),
+                        "differentiating through members of this type is not supported yet; mark the member [NoGrad], or pass its values as a parameter of the method");
+                }
+
+                return null;
+            }
+
+            if (!_variableIds.TryGetValue(member, out var id))
+            {
+                var escaped = NameAllocator.Escape(member.Name);
+                id = DeclareVariable(member, "this." + escaped, memberType, isParameter: true);
+                _memberParameters.Add(new ParameterModel(id, "this." + escaped, "", TypeOf(memberType), role.Value, _thisGradientName + "." + escaped) { Member = member.Name });
+            }
+
+            return new VariableExpr(id, type);
+        }
+
         private Expr MemberRead(IOperation operation, ISymbol member, IOperation? instance, TypeRef type)
         {
+            if (ThisMemberRead(operation, member, instance, type) is { } parameterMember)
+            {
+                return parameterMember;
+            }
+
             if (member.IsStatic || instance is null)
             {
                 return new OpaqueExpr(member.ContainingType.ToDisplayString(s_typeFormat) + "." + NameAllocator.Escape(member.Name), member.Name, IsCall: false,

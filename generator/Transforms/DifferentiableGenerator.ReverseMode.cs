@@ -134,6 +134,13 @@ public sealed partial class DifferentiableGenerator
             FirstWriteAssign.Run(reverse, adjointDeclarations);
 
             var gradients = new List<BAssign>();
+            var thisGradient = _method.Source.ThisGradient;
+            if (thisGradient is { IsStruct: true })
+            {
+                // out gradThis: every member zero but those this method reads.
+                gradients.Add(new BAssign(new LocalTarget(new Local(thisGradient.Name, new TypeRef(thisGradient.TypeName, ValueKind.Other))), AssignKind.Set, new LiteralExpr("default", TypeRef.Int)));
+            }
+
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
@@ -144,6 +151,17 @@ public sealed partial class DifferentiableGenerator
 
                 var valueId = _method.ParameterValues[i];
                 var gradient = new Local(parameter.GradientName, parameter.Type);
+                if (parameter.Member is not null)
+                {
+                    // A member of gradThis: accumulated for a class (as PyTorch's .grad), assigned for a struct (out).
+                    if (_adjointsUsed.Contains(valueId))
+                    {
+                        gradients.Add(new BAssign(new LocalTarget(gradient), thisGradient is { IsStruct: true } ? AssignKind.Set : AssignKind.Add, new LocalExpr(Adjoint(valueId))));
+                    }
+
+                    continue;
+                }
+
                 gradients.Add(new BAssign(new LocalTarget(gradient), AssignKind.Set, _adjointsUsed.Contains(valueId) ? new LocalExpr(Adjoint(valueId)) : Zero));
             }
 
@@ -157,6 +175,14 @@ public sealed partial class DifferentiableGenerator
         private List<BStmt> LengthChecks()
         {
             var checks = new List<BStmt>();
+            if (_method.Source.ThisGradient is { IsStruct: false } thisGradient)
+            {
+                var self = new LocalExpr(new Local(thisGradient.Name, new TypeRef(thisGradient.TypeName, ValueKind.Other)));
+                var then = new BBlock();
+                then.Add(new BThrow(new OpaqueExpr($"new global::System.ArgumentNullException(\"{thisGradient.Name}\")", "ArgumentNullException", IsCall: true, EquatableArray<Expr>.Empty, TypeRef.Int, null)));
+                checks.Add(new BIf(new OpaqueExpr("{0} is null", "null check", IsCall: false, new Expr[] { self }.ToEquatableArray(), TypeRef.Bool, null), then, new BBlock()));
+            }
+
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
@@ -168,6 +194,16 @@ public sealed partial class DifferentiableGenerator
                 var gradient = new LocalExpr(Adjoint(_method.ParameterValues[i]));
                 var value = Value(_method.ParameterValues[i]);
                 var name = parameter.Name.TrimStart('@');
+                if (parameter.Member is not null)
+                {
+                    // gradThis.W: an array of the gradient object, which may also be null.
+                    var wrong = new BBlock();
+                    wrong.Add(new BThrow(new OpaqueExpr($"new global::System.ArgumentException(\"{parameter.GradientName} must be an array of the length of {name}; create the gradient with NewGradient().\", \"{_method.Source.ThisGradient!.Name}\")",
+                        "ArgumentException", IsCall: true, EquatableArray<Expr>.Empty, TypeRef.Int, null)));
+                    checks.Add(new BIf(new OpaqueExpr("({0} is null || {0}.Length != {1}.Length)", "length check", IsCall: false, new Expr[] { gradient, value }.ToEquatableArray(), TypeRef.Bool, null), wrong, new BBlock()));
+                    continue;
+                }
+
                 var message = new OpaqueExpr(
                     $"\"{parameter.GradientName} must have the length of {name} (\" + {{0}}.Length + \"), not \" + {{1}}.Length + \".\"",
                     "message", IsCall: false, new Expr[] { value, gradient }.ToEquatableArray(), TypeRef.Int, null);
@@ -1015,7 +1051,9 @@ public sealed partial class DifferentiableGenerator
             }
             else
             {
-                var name = _names.Take("d" + (value.Name.StartsWith("@", StringComparison.Ordinal) ? value.Name.Substring(1) : value.Name));
+                // A member of this (this.b) gets the member's adjoint name (db).
+                var bare = value.Name.StartsWith("this.", StringComparison.Ordinal) ? value.Name.Substring("this.".Length) : value.Name;
+                var name = _names.Take("d" + (bare.StartsWith("@", StringComparison.Ordinal) ? bare.Substring(1) : bare));
                 var type = value.Type;
                 if (type.IsFloatingArray)
                 {
