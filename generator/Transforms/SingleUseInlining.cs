@@ -24,6 +24,9 @@ internal static class SingleUseInlining
 
     public static void Run(BackwardMethod method, IReadOnlyList<SsaValue> values)
     {
+        // A slot is printed inline: its statements are the block's own (a loop's adjoint declarations sit in one).
+        Flatten(method.Forward);
+        Flatten(method.Reverse);
         var counts = new Counts();
         counts.AddMethod(method);
         InlineForwardTemporaries(method, values, counts);
@@ -128,6 +131,34 @@ internal static class SingleUseInlining
                     comment.Rules[k] = new BAssign(rule.Target, rule.Kind, ReplaceRemoved(rule.Value, removed));
                 }
             }
+        }
+    }
+
+    private static void Flatten(BBlock block)
+    {
+        if (block.Statements.Exists(st => st is BSlot))
+        {
+            var flat = new List<BStmt>();
+            foreach (var statement in block.Statements)
+            {
+                if (statement is BSlot slot)
+                {
+                    Flatten(slot.Block);
+                    flat.AddRange(slot.Block.Statements);
+                }
+                else
+                {
+                    flat.Add(statement);
+                }
+            }
+
+            block.Statements.Clear();
+            block.Statements.AddRange(flat);
+        }
+
+        foreach (var inner in block.Statements.SelectMany(st => st.Blocks))
+        {
+            Flatten(inner);
         }
     }
 

@@ -92,22 +92,16 @@ reverse (seed seed):
     let dp: double = seed
     // line 35: for (int i = c.Length - 1; i >= 0; i--) (its iterations, last first)
     reverse for k0 from count0 - 1 down to 0:
-        restore:
-            let dt0: double = 0
-            let dt1: double = 0
-            let dp_1: double = 0
+        let dp_1: double = 0
         set dp_1 = dp
         set dp = 0
-        restore:
-            // this iteration's values
-            pop i_1 <- intTape
-            pop p <- doubleTape
+        // this iteration's values
+        pop i_1 <- intTape
+        pop p <- doubleTape
         // line 37: p = p * x + c[i];
-        set dt0 = dp_1
-        set dt1 = dp_1
-        accumulate gradC[i_1] += dt1
-        set dp = dt0 * x
-        accumulate dx += dt0 * p
+        accumulate gradC[i_1] += dp_1
+        set dp = dp_1 * x
+        accumulate dx += dp_1 * p
 gradients:
     set gradX = dx
 returns value

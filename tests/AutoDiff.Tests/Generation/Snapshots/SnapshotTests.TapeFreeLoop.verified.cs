@@ -57,15 +57,9 @@ namespace Snap
             // line 57: for (int i = 0; i < x.Length - 1; i++) (its iterations, last first)
             for (int k0 = count0 - 1; k0 >= 0; k0--)
             {
-                double dt0 = 0;
                 double dt1 = 0;
-                double dt2 = 0;
                 double da = 0;
                 double db = 0;
-                double dt3 = 0;
-                double dt4 = 0;
-                double dt5 = 0;
-                double dt6 = 0;
                 double ds_1 = 0;
                 ds_1 = ds;
                 ds = 0;
@@ -77,25 +71,19 @@ namespace Snap
                 double a = t0 - t2;
                 double b = 1.0 - t1;
                 double t3 = 100.0 * a;
-                // line 61: s += 100 * a * a + b * b;  =>  ds += ds_1; dt6 += ds_1; dt4 += dt6; dt5 += dt6; db += dt5 * b; db += dt5 * b; dt3 += dt4 * a; da += dt4 * t3; da += dt3 * 100.0
+                // line 61: s += 100 * a * a + b * b;  =>  ds += ds_1; db += ds_1 * b; db += ds_1 * b; da += ds_1 * t3; da += ds_1 * a * 100.0
                 ds = ds_1;
-                dt6 = ds_1;
-                dt4 = dt6;
-                dt5 = dt6;
-                db = dt5 * b;
-                db += dt5 * b;
-                dt3 = dt4 * a;
-                da = dt4 * t3;
-                da += dt3 * 100.0;
+                db = ds_1 * b;
+                db += ds_1 * b;
+                da = ds_1 * t3;
+                da += ds_1 * a * 100.0;
                 // line 60: double b = 1 - x[i];  =>  dt1 -= db
                 dt1 = -db;
-                // line 59: double a = x[i + 1] - x[i] * x[i];  =>  dt0 += da; dt2 -= da; dt1 += dt2 * t1; dt1 += dt2 * t1; gradX[i_1] += dt1; gradX[i_1 + 1] += dt0
-                dt0 = da;
-                dt2 = -da;
-                dt1 += dt2 * t1;
-                dt1 += dt2 * t1;
+                // line 59: double a = x[i + 1] - x[i] * x[i];  =>  dt1 += -da * t1; dt1 += -da * t1; gradX[i_1] += dt1; gradX[i_1 + 1] += da
+                dt1 += -da * t1;
+                dt1 += -da * t1;
                 gradX[i_1] += dt1;
-                gradX[i_1 + 1] += dt0;
+                gradX[i_1 + 1] += da;
             }
 
             return s;
