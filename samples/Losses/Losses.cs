@@ -1,5 +1,6 @@
 // The loss functions of samples/Losses: plain loops over spans, each [Differentiable]. Their backward methods are
-// generated at compile time (see obj/Debug/net10.0/generated/ with EmitCompilerGeneratedFiles).
+// generated at compile time (see obj/Debug/net10.0/generated/ with EmitCompilerGeneratedFiles). The runtime ships
+// PyTorch's standard losses ready-made as AutoDiff.Losses (docs/losses.md); this sample shows how to write your own.
 using System;
 using AutoDiff;
 

@@ -159,6 +159,69 @@ public sealed class ConsumerBuildTests
         Assert.Equal(["lib/netstandard2.0/AutoDiff.dll"], AssetsCompileItems(consumer, "netstandard2.0", ".NETStandard,Version=v2.0"));
     }
 
+    [Fact]
+    public void Runtime_losses_come_compiled_in_AutoDiff_dll_and_a_consumers_Differentiable_method_calls_their_backward()
+    {
+        // Objective = MseLoss(w, t, Sum) + 0.5 HuberLoss(w, t, Mean, delta 1) at w = (1, 2, 3.5), t = (0.5, 2, 1):
+        // residuals (0.5, 0, 2.5); MSE 6.5, gradient 2 r = (1, 0, 5); Huber terms (0.125, 0, 2) / 3, gradient (0.5, 0, 1) / 3.
+        const string Model = """
+            using System;
+            using AutoDiff;
+
+            namespace Consumer;
+
+            public static partial class Model
+            {
+                [Differentiable]
+                public static double Objective(ReadOnlySpan<double> w, [NoGrad] ReadOnlySpan<double> t)
+                    => Losses.MseLoss(w, t, Reduction.Sum) + 0.5 * Losses.HuberLoss(w, t, Reduction.Mean, 1.0);
+            }
+            """;
+        const string Program = """
+            using System;
+            using System.Globalization;
+            using AutoDiff;
+
+            double[] w = { 1.0, 2.0, 3.5 }, t = { 0.5, 2.0, 1.0 };
+            var gradient = new double[3];
+            double value = Consumer.Model.ObjectiveBackward(w, t, 1.0, gradient);
+            Console.WriteLine("Objective " + string.Join(" ", Array.ConvertAll(new[] { value, gradient[0], gradient[1], gradient[2] }, v => v.ToString("R", CultureInfo.InvariantCulture))));
+            var logits = new float[] { 1f, 2f, 0.5f };
+            var gradLogits = new float[3];
+            float ce = Losses.CrossEntropyLossBackward(logits, 3, new[] { 1 }, Reduction.Mean, 0f, 1f, gradLogits);
+            Console.WriteLine("CrossEntropy " + string.Join(" ", Array.ConvertAll(new[] { ce, gradLogits[0], gradLogits[1], gradLogits[2] }, v => v.ToString("R", CultureInfo.InvariantCulture))));
+            """;
+        var consumer = ConsumerProject.Create(_package, "RuntimeLosses",
+            new Dictionary<string, string> { ["EmitCompilerGeneratedFiles"] = "true" },
+            new Dictionary<string, string> { ["Model.cs"] = Model, ["Program.cs"] = Program });
+
+        var build = consumer.Build().ShouldSucceed();
+        Assert.Empty(ConsumerProject.DiagnosticLines(build));
+
+        // Only the consumer's own type is generated: the losses' backward methods are AutoDiff.dll's.
+        var generated = Path.Combine(consumer.IntermediateDirectory, GeneratorFolder);
+        Assert.Equal(["Consumer.Model.AutoDiff.g.cs"], Directory.GetFiles(generated).Select(Path.GetFileName));
+        Assert.Contains("global::AutoDiff.Losses.MseLossBackward(", File.ReadAllText(Path.Combine(generated, "Consumer.Model.AutoDiff.g.cs")), StringComparison.Ordinal);
+
+        var lines = consumer.Run().ShouldSucceed().Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        double[] Values(string name) => lines.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..]
+            .Split(' ').Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        AssertClose([6.5 + 0.5 * 2.125 / 3, 1 + 0.25 / 3, 0, 5 + 0.5 / 3], Values("Objective"), 1e-12);
+        // Cross-entropy of (1, 2, 0.5) with class 1: log(sum exp) - 2; gradient softmax - one-hot.
+        double sum = Math.Exp(1) + Math.Exp(2) + Math.Exp(0.5);
+        AssertClose([Math.Log(sum) - 2, Math.Exp(1) / sum, Math.Exp(2) / sum - 1, Math.Exp(0.5) / sum], Values("CrossEntropy"), 1e-6);
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, double relativeTolerance)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var tolerance = relativeTolerance * Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"component {i}: expected {expected[i]:R}, got {actual[i]:R}");
+        }
+    }
+
     /// <summary>The libraries of the consumer's obj/project.assets.json, as "name/version:type", sorted.</summary>
     private static List<string> AssetsLibraries(ConsumerProject consumer)
     {
