@@ -464,7 +464,7 @@ public sealed partial class DifferentiableGenerator
             {
                 if (call is { IsCall: true, Location: { } location } && call.Arguments.Any(a => CarriesGradient(a, varied)) && reported.Add(location))
                 {
-                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NonDifferentiableCall.Id, location, new[] { call.Display }.ToEquatableArray()));
+                    diagnostics.Add(new DiagnosticInfo(DiagnosticDescriptors.NonDifferentiableCall.Id, location, new[] { call.Display, Advice(call.Fix) }.ToEquatableArray()));
                 }
             }
         }
@@ -495,7 +495,7 @@ public sealed partial class DifferentiableGenerator
                 case OpaqueExpr { IsCall: true, Location: { } location } opaque when !MayHoldGradient(opaque.Type) && readsStoredState
                     && opaque.Arguments.Any(a => CarriesGradient(a, varied)):
                     // An integer or bool result, but the call may also have stored the value where the result reads it.
-                    Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display);
+                    Report(DiagnosticDescriptors.NonDifferentiableCall, location, opaque.Display, Advice(opaque.Fix));
                     break;
                 case OpaqueExpr { Location: { } location } opaque when !MayHoldGradient(opaque.Type):
                     if (opaque.Arguments.Any(a => CarriesGradient(a, varied) && (opaque.IsCall || a.Type.IsFloating)))

@@ -644,8 +644,8 @@ public sealed partial class DifferentiableGenerator
                     Unsupported(operation, "try/catch/finally", "move the error handling into the caller");
                     break;
 
-                case IThrowOperation:
-                    Unsupported(operation, "A throw statement", "validate the arguments in the caller");
+                case IThrowOperation thrown:
+                    ReadThrow(thrown, output);
                     break;
 
                 case IUsingOperation or IUsingDeclarationOperation:
@@ -961,6 +961,28 @@ public sealed partial class DifferentiableGenerator
             return operations;
         }
 
+        /// <summary>
+        /// A guard, <c>if (condition) throw new ArgumentException(...);</c>: the backward checks its arguments as the
+        /// method does, at the same place. Only as the whole of an if without else, so that nothing the backward adds
+        /// to a branch (its assignments) follows the throw; the exception is built from values that need no gradient.
+        /// </summary>
+        private void ReadThrow(IThrowOperation thrown, List<Stmt> output)
+        {
+            IOperation statement = thrown.Parent is IExpressionStatementOperation wrapper ? wrapper : thrown;
+            var branch = statement.Parent is IBlockOperation { Operations.Length: 1 } block ? block.Parent : statement.Parent;
+            var isGuard = branch is IConditionalOperation { WhenFalse: null } guard
+                && (ReferenceEquals(guard.WhenTrue, statement) || guard.WhenTrue is IBlockOperation { Operations.Length: 1 } only && ReferenceEquals(only.Operations[0], statement));
+            if (!isGuard || thrown.Exception is null)
+            {
+                Unsupported(thrown, "A throw statement outside a guard", "write it as a guard of its own, 'if (condition) throw new ...;', before the computation");
+                return;
+            }
+
+            var (line, source) = SourceOf(thrown.Syntax);
+            var exception = Read(thrown.Exception is IConversionOperation { IsImplicit: true } conversion ? conversion.Operand : thrown.Exception);
+            output.Add(new ExpressionStmt(new OpaqueExpr("throw {0}", "throw", IsCall: false, new[] { exception }.ToEquatableArray(), TypeRef.Int, LocationInfo.From(thrown.Syntax)), line, source));
+        }
+
         private void ReadExpressionStatement(IOperation expression, int line, string source, List<Stmt> output)
         {
             switch (expression)
@@ -1094,8 +1116,8 @@ public sealed partial class DifferentiableGenerator
                     output.Add(new ExpressionStmt(Read(expression), line, source));
                     break;
 
-                case IThrowOperation:
-                    Unsupported(expression, "A throw statement", "validate the arguments in the caller");
+                case IThrowOperation thrown:
+                    ReadThrow(thrown, output);
                     break;
 
                 case IInvalidOperation:
@@ -1398,6 +1420,12 @@ public sealed partial class DifferentiableGenerator
                 case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer
                     when indexer.Arguments.Length == 1 && TypeOf(instance.Type!).IsFloatingArray:
                     return new ElementExpr(Read(instance), Read(indexer.Arguments[0].Value), type);
+
+                // An element of a span of integers or bools (class indices, masks): a value without a gradient.
+                case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { Type: INamedTypeSymbol { IsGenericType: true } spanType } instance } indexer
+                    when indexer.Arguments.Length == 1 && spanType.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>"
+                        && TypeOf(spanType.TypeArguments[0]).Kind is ValueKind.Integer or ValueKind.Bool:
+                    return new OpaqueExpr("{0}[{1}]", "an element of " + instance.Syntax, IsCall: false, new[] { Read(instance), Read(indexer.Arguments[0].Value) }.ToEquatableArray(), type, LocationInfo.From(operation.Syntax));
 
                 default:
                     return UnsupportedExpr(operation, "The expression '" + Shorten(operation.Syntax.ToString()) + "'", "rewrite it with arithmetic, Math calls and [Differentiable] calls");

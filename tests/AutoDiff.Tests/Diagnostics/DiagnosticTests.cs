@@ -302,13 +302,26 @@ public sealed class DiagnosticTests
                 }
             }
             """,
-        ["ThrowStatement"] = """
+        // A guard (if (c) throw ...;) is copied into the backward; any other throw is an error at the throw.
+        ["ThrowStatementOutsideAGuard"] = """
             public static partial class C
             {
                 [Differentiable]
                 public static double F(double x)
                 {
-                    if (x < 0) {|AUTODIFF002:throw new ArgumentOutOfRangeException(nameof(x));|}
+                    double y = x * x;
+                    if (x < 0) { y = 0; {|AUTODIFF002:throw new ArgumentOutOfRangeException(nameof(x));|} }
+                    return y;
+                }
+            }
+            """,
+        ["ThrowStatementInAnElseBranch"] = """
+            public static partial class C
+            {
+                [Differentiable]
+                public static double F(double x)
+                {
+                    if (x >= 0) { x = x * 2; } else {|AUTODIFF002:throw new ArgumentOutOfRangeException(nameof(x));|}
                     return x * x;
                 }
             }

@@ -210,6 +210,18 @@ public sealed class ControlFlowGradientTests
                 }
             }
             """, [W], x => x[0] > 0 ? 2 * x[0] : x[0] * x[0], x => [x[0] > 0 ? 2 : 2 * x[0]], Avoid: x => Near(x[0], 0)),
+        // Guards are copied into the backward: it throws where the method throws (tested below), else differentiates.
+        new("ThrowGuards", "double x, double y", """
+            {
+                if (x < -10) throw new ArgumentOutOfRangeException(nameof(x), "below -10");
+                if (double.IsNaN(y))
+                {
+                    throw new ArgumentException("y is NaN", nameof(y));
+                }
+
+                return x * y + y;
+            }
+            """, [W, W], x => x[0] * x[1] + x[1], x => [x[1], x[0] + 1]),
     }, extraSource: "public enum Shape { Line, Square, Cube }");
 
     public static TheoryData<string> Cases => Suite.TheoryData();
@@ -232,6 +244,14 @@ public sealed class ControlFlowGradientTests
         var f = Suite.Function("NaNFromBranchNotTaken");
         Assert.Equal([0.5], f.Gradient(-4.0));
         Assert.Equal([0.5], f.Gradient(0.0));
+    }
+
+    [Fact]
+    public void A_guard_throws_in_the_backward_where_it_throws_in_the_method()
+    {
+        var f = Suite.Function("ThrowGuards");
+        Assert.Equal("x", Assert.Throws<ArgumentOutOfRangeException>(() => f.Gradient(-20.0, 1.0)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => f.Gradient(1.0, double.NaN)).ParamName);
     }
 
     [Fact]
