@@ -725,6 +725,21 @@ public sealed class DiagnosticTests
                 [Differentiable] public static double F(double x) => Square(x) + x;
             }
             """,
+        // A call that may store what it is handed makes later calls with varied values suspect (found writing the losses).
+        ["CallsAfterACallThatMayStore"] = """
+            public static partial class C
+            {
+                static void Inspect(ReadOnlySpan<double> s) { }
+                static void Note(double v) { }
+                [Differentiable] public static double F(double[] input)
+                {
+                    {|AUTODIFF001:Inspect(input)|};
+                    double x = input[0];
+                    {|AUTODIFF001:Note(x)|};
+                    return x * x;
+                }
+            }
+            """,
         // ---- AUTODIFF030: a call of a [Differentiable] method that gets no backward (it has errors) ---------------
         ["CallOfAMethodWithErrors"] = """
             public static partial class C
@@ -1052,6 +1067,15 @@ public sealed class DiagnosticTests
             // BCL methods, methods that return arrays: the attribute cannot go there.
             Assert.All(messages, m => Assert.DoesNotContain("mark it [Differentiable]", m, StringComparison.Ordinal));
         }
+    }
+
+    // A message argument left out shows as '{1}' in the user's build (AUTODIFF001 of a storing call did).
+    [Fact]
+    public void Every_message_has_all_its_arguments()
+    {
+        var (run, _) = s_batch.Value;
+        var unfilled = run.AnalyzerDiagnostics.Where(d => System.Text.RegularExpressions.Regex.IsMatch(d.GetMessage(System.Globalization.CultureInfo.InvariantCulture), @"\{[0-9]+\}")).ToList();
+        Assert.True(unfilled.Count == 0, "Messages with unfilled placeholders:\n" + GeneratorHarness.Format(unfilled.Take(5)));
     }
 
     [Fact]
