@@ -46,6 +46,9 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                     .Concat(DifferentiableGenerator.Derivatives.ReadReferenced(compilation, cancellationToken)))),
                 System.Threading.LazyThreadSafetyMode.PublicationOnly);
             start.RegisterSyntaxNodeAction(node => AnalyzeMethod(node, attribute, derivativeOf, index), SyntaxKind.MethodDeclaration);
+
+            // [Differentiable] classes and structs (AUTODIFF017-024): DifferentiableTypeAnalysis.cs.
+            DifferentiableTypeAnalysis.Register(start, attribute);
         });
     }
 
