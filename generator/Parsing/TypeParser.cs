@@ -165,6 +165,11 @@ internal static class TypeParser
             if (CheckType())
             {
                 ReadMembers();
+                if (_parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != _parameters.Count)
+                {
+                    _hasCompilerErrors = true; // two members of one name: the compiler's CS0102
+                }
+
                 CheckPrimaryConstructor();
                 CheckGeneratedNames();
             }
@@ -201,6 +206,12 @@ internal static class TypeParser
             {
                 // [Differentiable] on an interface, enum or delegate is the compiler's CS0592.
                 _hasCompilerErrors = true;
+                return false;
+            }
+
+            if (_type.Name.Length == 0 || _declaration?.Identifier.IsMissing == true)
+            {
+                _hasCompilerErrors = true; // a declaration being typed: [Differentiable] public partial class
                 return false;
             }
 
