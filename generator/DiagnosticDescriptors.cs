@@ -142,6 +142,61 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpLinkBase + "AUTODIFF030.md",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
+    /// <summary>AUTODIFF017: a [Differentiable] type, or a type that contains it, is not partial.</summary>
+    public static readonly DiagnosticDescriptor DifferentiableTypeNotPartial = Create(
+        "AUTODIFF017",
+        "Differentiable type must be partial",
+        "Type '{0}' must be declared partial so that the gradient type and the parameter members of differentiable type '{1}' can be generated into it",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF018: a member of a differentiable type holds floating-point data in a type that is not a parameter type, and is not [NoGrad].</summary>
+    public static readonly DiagnosticDescriptor UnsupportedMemberType = Create(
+        "AUTODIFF018",
+        "Member of a differentiable type cannot be a parameter",
+        "'{0}' of type '{1}' cannot be a parameter of differentiable type '{2}': {3}",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF019: a settable property with accessor bodies, of a type that holds floating-point data, in a differentiable type.</summary>
+    public static readonly DiagnosticDescriptor PropertyWithLogic = Create(
+        "AUTODIFF019",
+        "Settable property with accessor bodies in a differentiable type",
+        "Property '{0}' of type '{1}' has accessor bodies, so it holds no value of its own and is not a parameter of differentiable type '{2}': make it an auto-implemented property to make it a parameter, or mark it [NoGrad] (the fields it reads and writes are parameters in their own right)",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF020: a differentiable type holds itself through its differentiable members.</summary>
+    public static readonly DiagnosticDescriptor DifferentiableTypeCycle = Create(
+        "AUTODIFF020",
+        "Differentiable type contains itself",
+        "'{0}' of type '{1}' makes differentiable type '{2}' contain itself ({3}), so its gradient and its flat parameter view would never end; mark a member of the cycle [NoGrad]",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF021: a differentiable struct has an array, a matrix or a differentiable class among its parameters.</summary>
+    public static readonly DiagnosticDescriptor ReferenceInDifferentiableStruct = Create(
+        "AUTODIFF021",
+        "Differentiable struct holds an array or a class",
+        "'{0}' of type '{1}' cannot be a parameter of differentiable struct '{2}': a differentiable struct holds only double, float and differentiable struct members, so that a copy of it is a copy of its parameters; make '{2}' a class, or mark the member [NoGrad]",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF022: a differentiable type declares (or inherits) a member with a name the generated code needs.</summary>
+    public static readonly DiagnosticDescriptor GeneratedNameTaken = Create(
+        "AUTODIFF022",
+        "Name used by the generated members of a differentiable type",
+        "The name '{0}' in differentiable type '{1}' is taken by the generated code, for {2}; rename it",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF023: a scalar or struct parameter of a differentiable type that SetParameters cannot assign.</summary>
+    public static readonly DiagnosticDescriptor ReadOnlyParameter = Create(
+        "AUTODIFF023",
+        "Parameter of a differentiable type cannot be set",
+        "'{0}' is a parameter of differentiable type '{1}' but {2}, so SetParameters cannot write it: {3}, or mark it [NoGrad] if it is a constant",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF024: [Differentiable] on a class or struct that cannot be a differentiable type (generic, static, ref struct, derived from one that holds data).</summary>
+    public static readonly DiagnosticDescriptor UnsupportedDifferentiableType = Create(
+        "AUTODIFF024",
+        "Type cannot be a differentiable type",
+        "'{0}' cannot be a differentiable type: {1}",
+        DiagnosticSeverity.Error);
 
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>
     public static readonly DiagnosticDescriptor InternalError = Create(
@@ -155,7 +210,8 @@ public static class DiagnosticDescriptors
         NonDifferentiableCall, UnsupportedConstruct, TypeNotPartial, InvalidReturnType, InvalidParameterModifier,
         ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, GradientIntoNoGradParameter,
         DerivativeTargetNotFound, DerivativeTargetAmbiguous, DerivativeSignatureMismatch, DuplicateDerivative, DerivativeShadowsBuiltIn,
-        DerivativeNotImplemented, CalleeHasErrors, InternalError);
+        DerivativeNotImplemented, DifferentiableTypeNotPartial, UnsupportedMemberType, PropertyWithLogic, DifferentiableTypeCycle,
+        ReferenceInDifferentiableStruct, GeneratedNameTaken, ReadOnlyParameter, UnsupportedDifferentiableType, CalleeHasErrors, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

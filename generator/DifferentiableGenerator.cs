@@ -98,6 +98,9 @@ public sealed partial class DifferentiableGenerator : IIncrementalGenerator
                     .ToEquatableArray())))
             .WithTrackingName(TrackingNames.IrModels);
 
+        // [Differentiable] classes and structs: their Gradient and flat parameter view (DifferentiableGenerator.Types.cs).
+        InitializeTypes(context);
+
         // <AutoDiffEmitIr>true</AutoDiffEmitIr> also writes each type's IRs as a comment-only file (IrDump). The
         // options are read into one bool, so editing other options leaves it cached, and the dump is an output of
         // its own: without the property it emits nothing, and turning it on or off leaves the outputs above cached.

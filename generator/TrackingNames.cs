@@ -39,4 +39,10 @@ public static class TrackingNames
 
     /// <summary>Each type model paired with <see cref="EmitIrOption"/>: the IR dump's output writes a file for each when it is true.</summary>
     public const string IrTypes = nameof(IrTypes);
+
+    /// <summary>Each [Differentiable] class or struct read into its model (null when it has an error).</summary>
+    public const string TypeParse = nameof(TypeParse);
+
+    /// <summary>The models of the differentiable types the generator can emit: one output file each.</summary>
+    public const string DifferentiableTypes = nameof(DifferentiableTypes);
 }

@@ -48,6 +48,9 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
             var calls = new CallGraph();
             start.RegisterSyntaxNodeAction(node => AnalyzeMethod(node, attribute, derivativeOf, index, calls), SyntaxKind.MethodDeclaration);
             start.RegisterCompilationEndAction(end => calls.ReportCallsOfMethodsWithErrors(end));
+
+            // [Differentiable] classes and structs (AUTODIFF017-024): DifferentiableTypeAnalysis.cs.
+            DifferentiableTypeAnalysis.Register(start, attribute);
         });
     }
 

@@ -46,6 +46,14 @@ public sealed class IncrementalityTests
         {
             [Differentiable] public static double Plus(double x) => Rules.Softplus(x) * x;
         }
+
+        // A differentiable type: its Gradient file is an output of the type pipeline.
+        [Differentiable]
+        public partial class Layer
+        {
+            public double[] Weights = new double[4];
+            public double Bias;
+        }
         // end of file
         """;
 
@@ -92,7 +100,7 @@ public sealed class IncrementalityTests
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
         var result = driver.GetRunResult().Results.Single();
         Assert.Null(result.Exception);
-        Assert.Equal(3, result.GeneratedSources.Length);
+        Assert.Equal(4, result.GeneratedSources.Length);
         Assert.Contains("global::App.Rules.SoftplusBackward(", result.GeneratedSources.Single(s => s.HintName.Contains("Soft")).SourceText.ToString());
         return (driver, compilation);
     }
@@ -169,9 +177,10 @@ public sealed class IncrementalityTests
         Assert.Contains("global::App.Rules.SoftplusGradient(", result.GeneratedSources.Single(s => s.HintName.Contains("Soft")).SourceText.ToString());
 
         // One type model changed (Soft); the emitter ran for it alone. Each type has two outputs: its generated code
-        // and its IR dump, which writes nothing without AutoDiffEmitIr (so its output is unchanged).
+        // and its IR dump, which writes nothing without AutoDiffEmitIr (so its output is unchanged); the differentiable
+        // type Layer has one, its Gradient file.
         var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
-        Assert.Equal(2 * 3, outputs.Count);
+        Assert.Equal(2 * 3 + 1, outputs.Count);
         Assert.Single(outputs, o => o.Reason == IncrementalStepRunReason.Modified);
         var models = result.TrackedSteps[TrackingNames.ResolvedModels].SelectMany(s => s.Outputs).ToList();
         Assert.Equal(["Plus"], models.Where(o => o.Reason == IncrementalStepRunReason.Modified).Select(o => ((AutoDiff.Generators.Model.MethodModel)o.Value).Name));
@@ -207,7 +216,7 @@ public sealed class IncrementalityTests
         }
 
         Assert.True(problems.Count == 0, "Not cached:\n" + string.Join("\n", problems));
-        Assert.Equal(3, result.GeneratedSources.Length);
+        Assert.Equal(4, result.GeneratedSources.Length);
     }
 
     private static IEnumerable<string> Bad(string name, IEnumerable<IncrementalGeneratorRunStep> steps)
