@@ -38,7 +38,10 @@ internal static class BackwardConvention
     /// <param name="parameterType">The parameter's type as printed (the scalar type for <see cref="ParameterRole.Scalar"/>).</param>
     /// <param name="elementType">The element type of an array or span parameter, as printed.</param>
     public static string GradientDeclaration(ParameterRole role, string parameterType, string elementType, string name, bool qualified = true)
-        => role == ParameterRole.Span
-            ? $"{(qualified ? "global::System." : "")}Span<{elementType}> {name}"
-            : $"out {parameterType} {name}";
+        => role switch
+        {
+            ParameterRole.Span => $"{(qualified ? "global::System." : "")}Span<{elementType}> {name}",
+            ParameterRole.Object => $"{parameterType}.Gradient {name}", // a differentiable class: its gradient, added into
+            _ => $"out {parameterType} {name}",
+        };
 }

@@ -361,6 +361,12 @@ public sealed partial class DifferentiableGenerator
 
                     break;
                 case UserCallExpr call:
+                    // A method of a differentiable class depends on its instance's parameters.
+                    if (call is { ReceiverIsDifferentiable: true, Receiver: VariableExpr receiver })
+                    {
+                        yield return receiver.Id;
+                    }
+
                     for (var i = 0; i < call.Arguments.Count; i++)
                     {
                         if (call.Roles[i] != ParameterRole.Constant && call.Arguments[i] is VariableExpr argument && (argument.Type.IsFloating || argument.Type.IsFloatingArray))
@@ -384,7 +390,8 @@ public sealed partial class DifferentiableGenerator
             ConvertExpr c => CarriesGradient(c.Operand, varied),
             ConditionalExpr c => CarriesGradient(c.WhenTrue, varied) || CarriesGradient(c.WhenFalse, varied),
             MathCallExpr m => !DerivativeRules.Get(m.Function, m.Arguments.Count).StopsGradient && m.Arguments.Any(a => CarriesGradient(a, varied)),
-            UserCallExpr u => u.Arguments.Where((_, i) => u.Roles[i] != ParameterRole.Constant).Any(a => CarriesGradient(a, varied)),
+            UserCallExpr u => u is { ReceiverIsDifferentiable: true, Receiver: VariableExpr { Id: var receiver } } && varied[receiver]
+                || u.Arguments.Where((_, i) => u.Roles[i] != ParameterRole.Constant).Any(a => CarriesGradient(a, varied)),
             _ => false,
         };
 

@@ -45,6 +45,7 @@ internal static partial class IrPrinter
                 ParameterRole.Constant => "constant",
                 ParameterRole.Scalar => "gradient out " + parameter.GradientName,
                 ParameterRole.Span => "gradient added into span " + parameter.GradientName,
+                ParameterRole.Object => "gradient added into " + parameter.GradientName,
                 _ => throw UnknownNode(parameter.Role),
             };
             writer.Line($"param {Lookup(names, parameter.VariableId)}: {Type(parameter.Type)}  ({role})");

@@ -218,6 +218,12 @@ public enum ParameterRole
 
     /// <summary>An array or span of double/float: a <c>Span</c> gradient parameter that the gradient is added into.</summary>
     Span,
+
+    /// <summary>
+    /// An instance of a differentiable class: a <c>C.Gradient</c> the gradient of its parameters is added into, which
+    /// calls of its [Differentiable] methods pass on as their <c>gradThis</c>.
+    /// </summary>
+    Object,
 }
 
 /// <summary>A call of another [Differentiable] method (or one with a registered derivative): its backward is called in the reverse sweep.</summary>
@@ -248,6 +254,12 @@ public sealed record UserCallExpr(
 
     /// <summary>The callee's identity (<see cref="CallTarget.Id"/>), so that a [DerivativeOf] registration can replace its generated backward.</summary>
     public string? TargetId { get; init; }
+
+    /// <summary>
+    /// The callee differentiates with respect to its instance (a method of a differentiable class): <see cref="Receiver"/>
+    /// is a value of role <see cref="ParameterRole.Object"/>, whose gradient the backward call passes as <c>gradThis</c>.
+    /// </summary>
+    public bool ReceiverIsDifferentiable { get; init; }
 }
 
 /// <summary>

@@ -442,8 +442,13 @@ public sealed partial class DifferentiableGenerator
             }
 
             var type = TypeOf(parameter.Type);
-            return type.IsFloating ? ParameterRole.Scalar : type.IsFloatingArray ? ParameterRole.Span : ParameterRole.Constant;
+            return type.IsFloating ? ParameterRole.Scalar : type.IsFloatingArray ? ParameterRole.Span
+                : IsDifferentiableClass(parameter.Type) ? ParameterRole.Object
+                : ParameterRole.Constant;
         }
+
+        /// <summary>A [Differentiable] class: its instances' parameters get their gradient in a <c>C.Gradient</c>.</summary>
+        internal static bool IsDifferentiableClass(ITypeSymbol type) => type.TypeKind == TypeKind.Class && HasDifferentiableAttribute(type);
 
         private EquatableArray<ParameterModel> ReadParameters()
         {
@@ -1542,10 +1547,21 @@ public sealed partial class DifferentiableGenerator
 
             if (IsDifferentiable(target) && IsDifferentiableInstanceMethod(target))
             {
-                // Its backward takes the receiver's gradient (gradThis), which calls do not pass yet: an error, never a
-                // call that does not compile or a gradient that misses the receiver's members.
-                return UnsupportedExpr(invocation, "Calling '" + target.ContainingType.Name + "." + target.Name + "', a [Differentiable] method of a differentiable type,",
-                    "calls of methods that differentiate with respect to their instance are not supported yet; call a static [Differentiable] method that takes the values as parameters");
+                // Its backward takes the receiver's gradient (gradThis): passed on from this method's own gradients.
+                if (target.ContainingType.IsValueType || target.IsGenericMethod || target.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single)
+                    || DifferentiableReceiver(invocation.Instance) is not { } differentiableReceiver)
+                {
+                    return UnsupportedExpr(invocation, "Calling '" + target.ContainingType.Name + "." + target.Name + "' on '" + Shorten(invocation.Instance?.Syntax.ToString() ?? "this") + "'",
+                        "the gradient of its instance can be followed when it is this, a member of this or a parameter of a differentiable class; call it on one of those");
+                }
+
+                _differentiableCallees.Add(MethodId(target));
+                return new UserCallExpr(differentiableReceiver, NameAllocator.Escape(target.Name), BackwardConvention.BackwardName(NameAllocator.Escape(target.Name)), arguments.ToEquatableArray(),
+                    target.Parameters.Select(RoleOf).ToEquatableArray(), target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax))
+                {
+                    TargetId = targetId,
+                    ReceiverIsDifferentiable = true,
+                };
             }
 
             if (IsDifferentiable(target)
@@ -1675,6 +1691,7 @@ public sealed partial class DifferentiableGenerator
             var memberType = MemberType(member);
             var role = memberType.SpecialType is SpecialType.System_Double or SpecialType.System_Single ? ParameterRole.Scalar
                 : FloatingArrayKind(memberType) is not null && memberType is IArrayTypeSymbol { Rank: 1 } ? ParameterRole.Span
+                : IsDifferentiableClass(memberType) && !_method.ContainingType.IsValueType ? ParameterRole.Object
                 : (ParameterRole?)null;
             if (role is null)
             {
@@ -1696,6 +1713,41 @@ public sealed partial class DifferentiableGenerator
 
             return new VariableExpr(id, type);
         }
+
+        /// <summary>
+        /// <c>this</c> as the receiver of a call of a [Differentiable] method of this differentiable class: a value of
+        /// role Object whose gradient is gradThis itself.
+        /// </summary>
+        private VariableExpr? ThisAsObject(IOperation operation)
+        {
+            if (_thisGradientName is null || _method.ContainingType.IsValueType)
+            {
+                return null;
+            }
+
+            if (!_variableIds.TryGetValue(_method.ContainingType, out var id))
+            {
+                id = DeclareVariable(_method.ContainingType, "this", _method.ContainingType, isParameter: true);
+                _memberParameters.Add(new ParameterModel(id, "this", "", TypeOf(_method.ContainingType), ParameterRole.Object, _thisGradientName) { Member = "this" });
+            }
+
+            return new VariableExpr(id, TypeOf(_method.ContainingType));
+        }
+
+        /// <summary>
+        /// The receiver of a call of a method that differentiates with respect to its instance, as a value of role
+        /// Object (this, a differentiable class member of this, a differentiable class parameter); null when its
+        /// gradient cannot be followed (a local, a struct, an element of an array).
+        /// </summary>
+        private VariableExpr? DifferentiableReceiver(IOperation? receiver) => receiver switch
+        {
+            null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => ThisAsObject(receiver!),
+            IParameterReferenceOperation parameter when RoleOf(parameter.Parameter) == ParameterRole.Object && _variableIds.TryGetValue(parameter.Parameter, out var id)
+                => new VariableExpr(id, TypeOf(parameter.Type!)),
+            IFieldReferenceOperation or IPropertyReferenceOperation when receiver.Type is { } type && IsDifferentiableClass(type)
+                => (receiver is IFieldReferenceOperation f ? ThisMemberRead(receiver, f.Field, f.Instance, TypeOf(type)) : receiver is IPropertyReferenceOperation p ? ThisMemberRead(receiver, p.Property, p.Instance, TypeOf(type)) : null) as VariableExpr,
+            _ => null,
+        };
 
         private Expr MemberRead(IOperation operation, ISymbol member, IOperation? instance, TypeRef type)
         {

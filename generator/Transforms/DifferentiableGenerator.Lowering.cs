@@ -88,7 +88,8 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < _method.Parameters.Count; i++)
             {
                 var parameter = _method.Parameters[i];
-                var value = new SsaValue(_values.Count, NameAllocator.Escape(parameter.Name), parameter.Type, isPhi: false);
+                // A member of this is read as this.Name (its name comes escaped); this itself as this.
+                var value = new SsaValue(_values.Count, parameter.Member is null ? NameAllocator.Escape(parameter.Name) : parameter.Name, parameter.Type, isPhi: false);
                 _values.Add(value);
                 parameterValues[i] = value.Id;
                 _parameterValues.Add(value.Id);

@@ -144,9 +144,9 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
-                if (parameter.Role is ParameterRole.Constant or ParameterRole.Span)
+                if (parameter.Role is ParameterRole.Constant or ParameterRole.Span or ParameterRole.Object)
                 {
-                    continue; // Spans are accumulated into directly.
+                    continue; // Spans and the gradients of objects are accumulated into directly.
                 }
 
                 var valueId = _method.ParameterValues[i];
@@ -186,6 +186,16 @@ public sealed partial class DifferentiableGenerator
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
+                if (parameter is { Role: ParameterRole.Object, Member: null })
+                {
+                    // A differentiable class parameter: its gradient object must exist (the callee's backward adds into it).
+                    var gradientObject = new LocalExpr(new Local(parameter.GradientName, new TypeRef(parameter.Type.Display + ".Gradient", ValueKind.Other)));
+                    var missing = new BBlock();
+                    missing.Add(new BThrow(new OpaqueExpr($"new global::System.ArgumentNullException(\"{parameter.GradientName}\")", "ArgumentNullException", IsCall: true, EquatableArray<Expr>.Empty, TypeRef.Int, null)));
+                    checks.Add(new BIf(new OpaqueExpr("{0} is null", "null check", IsCall: false, new Expr[] { gradientObject }.ToEquatableArray(), TypeRef.Bool, null), missing, new BBlock()));
+                    continue;
+                }
+
                 if (parameter.Role != ParameterRole.Span)
                 {
                     continue;
@@ -746,6 +756,14 @@ public sealed partial class DifferentiableGenerator
         {
             var arguments = call.Arguments.Select(a => (CallArgument)new InArgument(Read(a))).ToList();
             arguments.Add(new InArgument(adjoint));
+            if (call is { ReceiverIsDifferentiable: true, Receiver: VariableExpr receiver })
+            {
+                // gradThis of the callee: the gradient of the receiver, which it adds into.
+                var index = Array.IndexOf(_method.ParameterValues, receiver.Id);
+                var parameter = _method.Source.Parameters[index];
+                arguments.Add(new InArgument(new LocalExpr(new Local(parameter.GradientName, new TypeRef(parameter.Type.Display + ".Gradient", ValueKind.Other)))));
+            }
+
             var accumulations = new List<(VariableExpr Target, Local Gradient)>();
             for (var i = 0; i < call.Arguments.Count; i++)
             {

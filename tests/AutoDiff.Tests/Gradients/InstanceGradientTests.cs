@@ -46,6 +46,41 @@ public sealed class InstanceGradientTests
             public double OnlyInputs(double x) => x * x * Scale;
         }
 
+        // Layers that compose: the model's loss calls its layers' [Differentiable] methods, and a static method one of a parameter.
+        [Differentiable]
+        public partial class Dense
+        {
+            public double[] W = new double[2];
+            public double B;
+
+            [Differentiable]
+            public double Apply(double x, double y) => Math.Tanh(W[0] * x + W[1] * y + B);
+        }
+
+        [Differentiable]
+        public partial class Model
+        {
+            public Dense First = new Dense();
+            public Dense Second = new Dense();
+            public double Scale = 1.5;
+
+            [Differentiable]
+            public double Loss(double x)
+            {
+                double h = First.Apply(x, x * x);
+                return Scale * Second.Apply(h, x) + Twice(x);
+            }
+
+            [Differentiable]
+            public double Twice(double x) => 2 * x * Scale;
+        }
+
+        public static partial class Uses
+        {
+            [Differentiable]
+            public static double WithLayer(Dense layer, double x) => layer.Apply(x, 1.0) * x;
+        }
+
         // Reflection cannot pass a Span: the tests call the backward through this.
         public static class Calls
         {
@@ -127,6 +162,79 @@ public sealed class InstanceGradientTests
             Assert.True(FiniteDifference.Close(gb2, 3.5 * gb, 1e-12, 1e-12), $"accumulated dB {gb2}, expected {3.5 * gb}");
             Assert.True(FiniteDifference.Close(gw2[1], 3.5 * gw[1], 1e-12, 1e-12), $"accumulated dW[1] {gw2[1]}, expected {3.5 * gw[1]}");
         }, iter: 25);
+    }
+
+    /// <summary>Seed times the gradient of f with respect to every flat parameter of the model, by central differences.</summary>
+    private static double[] FlatDifferences(IDifferentiable model, Func<double> f)
+    {
+        var parameters = new double[model.ParameterCount];
+        model.CopyParametersTo(parameters);
+        var result = new double[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var keep = parameters[i];
+            result[i] = Central(h =>
+            {
+                parameters[i] = keep + h;
+                model.SetParameters(parameters);
+                var v = f();
+                parameters[i] = keep;
+                model.SetParameters(parameters);
+                return v;
+            });
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public void Layers_called_from_a_model_get_their_gradient_in_the_models_gradient()
+    {
+        var type = Run.Compiled.GetType("App.Model");
+        var loss = type.GetMethod("Loss")!;
+        var backward = type.GetMethod("LossBackward")!;
+        Gen.Select(Value.Array[7], Value).Sample((flat, x) =>
+        {
+            var model = (IDifferentiable)Activator.CreateInstance(type)!;
+            Assert.Equal(7, model.ParameterCount); // First (W, B), Second (W, B), Scale
+            model.SetParameters(flat);
+            var gradient = (IGradient)type.GetMethod("NewGradient")!.Invoke(model, null)!;
+            var args = new object?[] { x, 2.0, gradient, null };
+            var value = (double)backward.Invoke(model, args)!;
+            Assert.Equal((double)loss.Invoke(model, new object[] { x })!, value, 12);
+
+            var actual = new double[7];
+            gradient.CopyTo(actual);
+            var expected = FlatDifferences(model, () => 2.0 * (double)loss.Invoke(model, new object[] { x })!);
+            var mismatch = FiniteDifference.Compare($"model gradient at x = {x}", actual, expected, 1e-5, 1e-6);
+            Assert.True(mismatch is null, mismatch);
+            var expectedX = Central(h => 2.0 * (double)loss.Invoke(model, new object[] { x + h })!);
+            Assert.True(FiniteDifference.Close((double)args[3]!, expectedX, 1e-5, 1e-6), $"dx {args[3]}, finite differences {expectedX}");
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void A_differentiable_class_parameter_gets_its_gradient_object()
+    {
+        var dense = Run.Compiled.GetType("App.Dense");
+        var uses = Run.Compiled.GetType("App.Uses");
+        var f = uses.GetMethod("WithLayer")!;
+        var backward = uses.GetMethod("WithLayerBackward")!;
+        Gen.Select(Value.Array[3], Value).Sample((flat, x) =>
+        {
+            var layer = (IDifferentiable)Activator.CreateInstance(dense)!;
+            layer.SetParameters(flat);
+            var gradient = (IGradient)dense.GetMethod("NewGradient")!.Invoke(layer, null)!;
+            var args = new object?[] { layer, x, 1.0, gradient, null };
+            Assert.Equal((double)f.Invoke(null, new object[] { layer, x })!, (double)backward.Invoke(null, args)!, 12);
+            var actual = new double[3];
+            gradient.CopyTo(actual);
+            var mismatch = FiniteDifference.Compare($"layer gradient at x = {x}", actual, FlatDifferences(layer, () => (double)f.Invoke(null, new object[] { layer, x })!), 1e-5, 1e-6);
+            Assert.True(mismatch is null, mismatch);
+        }, iter: 25);
+
+        var missing = Assert.Throws<TargetInvocationException>(() => backward.Invoke(null, new object?[] { Activator.CreateInstance(dense), 0.5, 1.0, null, null }));
+        Assert.Equal("gradLayer", Assert.IsType<ArgumentNullException>(missing.InnerException).ParamName);
     }
 
     [Fact]
