@@ -64,6 +64,9 @@ public sealed class DifferentiableTypeLayoutTests
                 public new double Equals;
                 public new double GetHashCode;
                 public new double GetType;
+                public new double MemberwiseClone;
+                public new double ReferenceEquals;
+                public double Finalize; // object.Finalize is not hidden by a field: no new
             }
 
             [Differentiable]
@@ -73,6 +76,8 @@ public sealed class DifferentiableTypeLayoutTests
                 public new double Equals;
                 public new double GetHashCode;
                 public new double GetType;
+                public new double MemberwiseClone;
+                public new double ReferenceEquals;
                 public double destination;
             }
 
@@ -109,7 +114,7 @@ public sealed class DifferentiableTypeLayoutTests
     {
         var run = s_run.Value;
         var names = (IDifferentiable)run.Compiled.Create("App.System.Names");
-        Assert.Equal(2 + 12 + 1 + 1 + 4, names.ParameterCount); // inner is null: no parameters
+        Assert.Equal(2 + 12 + 1 + 1 + 7, names.ParameterCount); // inner is null: no parameters
         var values = Enumerable.Range(1, names.ParameterCount).Select(v => (double)v).ToArray();
         names.SetParameters(values);
         var copy = new double[values.Length];
