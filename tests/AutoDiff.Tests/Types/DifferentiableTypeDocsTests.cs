@@ -74,6 +74,28 @@ public sealed partial class DifferentiableTypeDocsTests
         Assert.Contains($"| [{id}]({id}.md) | {descriptor.DefaultSeverity} | {descriptor.Title} |", index);
     }
 
+    [Fact]
+    public void The_examples_of_differentiable_types_md_compile_and_say_what_they_do()
+    {
+        var page = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(PagePath("AUTODIFF017")))!, "..", "differentiable-types.md")).Replace("\r\n", "\n");
+        var blocks = CodeBlock().Matches(page).Where(m => m.Groups[1].Value == "csharp").Select(m => m.Groups[2].Value).ToList();
+        string Block(string containing) => blocks.Single(b => b.Contains(containing, StringComparison.Ordinal));
+
+        // The declarations: Linear and Mlp, the model of the flat-order section, and the float layer.
+        var floatLayer = Block("FloatLayer");
+        var source = "using System;\n" + Block("public partial class Mlp") + "\nnamespace Order {\n" + Block("public Vec2 Offset;").Replace("using AutoDiff;", "")
+            + "\n}\n" + floatLayer.Split('\n')[0] + "\n"
+            + "public static class Usage\n{\n"
+            + "    public static int Mlp()\n    {\n" + Block("var model = new Mlp();") + "        return n + g.Weights.Length * 100;\n    }\n"
+            + "    public static void Float()\n    {\n" + string.Join("\n", floatLayer.Split('\n').Skip(1)) + "\n    }\n}\n";
+        var run = GeneratorHarness.Run(new SourceFile("Page.cs", source)).AssertGeneratedCodeClean();
+        Assert.Empty(run.AnalyzerDiagnostics);
+        Assert.Equal(33 + 1600, run.Compiled.Invoke("Usage", "Mlp"));
+        run.Compiled.Invoke("Usage", "Float");
+        var model = (IDifferentiable)run.Compiled.Create("Order.Model");
+        Assert.Equal(19, model.ParameterCount);
+    }
+
     private static string PagePath(string id, [CallerFilePath] string thisFile = "")
         => Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", "..", "docs", "diagnostics", id + ".md");
 
