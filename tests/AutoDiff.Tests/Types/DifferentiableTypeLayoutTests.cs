@@ -110,6 +110,23 @@ public sealed class DifferentiableTypeLayoutTests
     }
 
     [Fact]
+    public void The_analyzer_reports_nothing_on_the_compilation_with_the_generated_code()
+    {
+        // As in a real build, where analyzers see the generated files too: the generated Gradient, NewGradient... are
+        // not mistaken for user members that take the generator's names (AUTODIFF022).
+        var run = s_run.Value;
+        Assert.Empty(GeneratorHarness.RunAnalyzer(run.OutputCompilation));
+        var runtime = GeneratorHarness.Run(new SourceFile("Model.cs", """
+            using AutoDiff;
+            namespace M;
+            [Differentiable] public partial class Linear { public double[] W = new double[2]; [Differentiable] public double F(double x) => x * x; }
+            [Differentiable] public partial struct Vec2F { public float X, Y; }
+            [Differentiable] public partial class Model { public Linear L = new(); public Vec2F P; public Linear[] Ls = { }; }
+            """));
+        Assert.Empty(GeneratorHarness.RunAnalyzer(runtime.OutputCompilation));
+    }
+
+    [Fact]
     public void Names_that_are_keywords_locals_or_object_members_keep_their_place_in_the_flat_order()
     {
         var run = s_run.Value;
