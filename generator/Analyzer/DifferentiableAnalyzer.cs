@@ -17,7 +17,8 @@ namespace AutoDiff.Generators;
 /// stages as the generator (<see cref="DifferentiableGenerator.Parser"/>, lowering, activity analysis) on each
 /// [Differentiable] method and reports what they find, while the generator stays silent and skips methods with errors.
 /// It also validates each [DerivativeOf] method (AUTODIFF011-016) and, like the generator, gives the calls of every
-/// [Differentiable] method the registered derivatives of the whole compilation and its references.
+/// [Differentiable] method the registered derivatives of the whole compilation and its references; and it checks each
+/// [Differentiable] class or struct with <see cref="TypeParser"/> (AUTODIFF017-024, <see cref="DifferentiableTypeAnalysis"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer

@@ -40,7 +40,7 @@ internal static class TypeEmitter
     // Names object (and ValueType) already has: a gradient field of that name must say it hides them.
     private static readonly HashSet<string> s_objectMembers = new(StringComparer.Ordinal)
     {
-        "Equals", "GetHashCode", "GetType", "MemberwiseClone", "ReferenceEquals", "ToString", "Finalize",
+        "Equals", "GetHashCode", "GetType", "MemberwiseClone", "ReferenceEquals", "ToString",
     };
 
     public static void Emit(SourceProductionContext context, DifferentiableTypeModel type)

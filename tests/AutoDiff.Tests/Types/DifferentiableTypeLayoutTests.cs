@@ -64,6 +64,9 @@ public sealed class DifferentiableTypeLayoutTests
                 public new double Equals;
                 public new double GetHashCode;
                 public new double GetType;
+                public new double MemberwiseClone;
+                public new double ReferenceEquals;
+                public double Finalize; // object.Finalize is not hidden by a field: no new
             }
 
             [Differentiable]
@@ -73,6 +76,8 @@ public sealed class DifferentiableTypeLayoutTests
                 public new double Equals;
                 public new double GetHashCode;
                 public new double GetType;
+                public new double MemberwiseClone;
+                public new double ReferenceEquals;
                 public double destination;
             }
 
@@ -105,11 +110,28 @@ public sealed class DifferentiableTypeLayoutTests
     }
 
     [Fact]
+    public void The_analyzer_reports_nothing_on_the_compilation_with_the_generated_code()
+    {
+        // As in a real build, where analyzers see the generated files too: the generated Gradient, NewGradient... are
+        // not mistaken for user members that take the generator's names (AUTODIFF022).
+        var run = s_run.Value;
+        Assert.Empty(GeneratorHarness.RunAnalyzer(run.OutputCompilation));
+        var runtime = GeneratorHarness.Run(new SourceFile("Model.cs", """
+            using AutoDiff;
+            namespace M;
+            [Differentiable] public partial class Linear { public double[] W = new double[2]; [Differentiable] public double F(double x) => x * x; }
+            [Differentiable] public partial struct Vec2F { public float X, Y; }
+            [Differentiable] public partial class Model { public Linear L = new(); public Vec2F P; public Linear[] Ls = { }; }
+            """));
+        Assert.Empty(GeneratorHarness.RunAnalyzer(runtime.OutputCompilation));
+    }
+
+    [Fact]
     public void Names_that_are_keywords_locals_or_object_members_keep_their_place_in_the_flat_order()
     {
         var run = s_run.Value;
         var names = (IDifferentiable)run.Compiled.Create("App.System.Names");
-        Assert.Equal(2 + 12 + 1 + 1 + 4, names.ParameterCount); // inner is null: no parameters
+        Assert.Equal(2 + 12 + 1 + 1 + 7, names.ParameterCount); // inner is null: no parameters
         var values = Enumerable.Range(1, names.ParameterCount).Select(v => (double)v).ToArray();
         names.SetParameters(values);
         var copy = new double[values.Length];
