@@ -40,6 +40,7 @@ internal static class BackwardConvention
     public static string GradientDeclaration(ParameterRole role, string parameterType, string elementType, string name, bool qualified = true)
         => role switch
         {
+            ParameterRole.Span when parameterType.EndsWith("[,]", System.StringComparison.Ordinal) => $"{parameterType} {name}", // a matrix: same shape
             ParameterRole.Span => $"{(qualified ? "global::System." : "")}Span<{elementType}> {name}",
             ParameterRole.Object => $"{parameterType}.Gradient {name}", // a differentiable class: its gradient, added into
             _ => $"out {parameterType} {name}",

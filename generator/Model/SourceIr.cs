@@ -49,6 +49,9 @@ public sealed record TypeRef(string Display, ValueKind Kind)
     /// <summary>True for arrays and spans of double or float.</summary>
     public bool IsFloatingArray => Kind is ValueKind.DoubleArray or ValueKind.FloatArray;
 
+    /// <summary>A <c>double[,]</c> or <c>float[,]</c>: a floating array read as <c>a[i, j]</c>, whose gradient is an array of the same shape.</summary>
+    public bool IsMatrix => IsFloatingArray && Display.EndsWith("[,]", System.StringComparison.Ordinal);
+
     /// <summary>The element type of a floating array or span.</summary>
     public TypeRef Element => Kind == ValueKind.FloatArray ? Float : Double;
 

@@ -1422,6 +1422,11 @@ public sealed partial class DifferentiableGenerator
                 case IArrayElementReferenceOperation element when element.Indices.Length == 1:
                     return new ElementExpr(Read(element.ArrayReference), Read(element.Indices[0]), type);
 
+                // m[i, j] of a matrix: one element, its two indices printed as one index list (the gradient has the same shape).
+                case IArrayElementReferenceOperation element when element.Indices.Length == 2 && element.ArrayReference.Type is IArrayTypeSymbol { Rank: 2 }:
+                    return new ElementExpr(Read(element.ArrayReference),
+                        new OpaqueExpr("{0}, {1}", "index", IsCall: false, new[] { Read(element.Indices[0]), Read(element.Indices[1]) }.ToEquatableArray(), TypeRef.Int, null), type);
+
                 case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } instance } indexer
                     when indexer.Arguments.Length == 1 && TypeOf(instance.Type!).IsFloatingArray:
                     return new ElementExpr(Read(instance), Read(indexer.Arguments[0].Value), type);
@@ -1538,6 +1543,12 @@ public sealed partial class DifferentiableGenerator
             if (targetId is not null)
             {
                 _callTargets.Add(targetId);
+            }
+
+            // m.GetLength(d) of a matrix: its shape, which carries no gradient (like a.Length).
+            if (target.Name == "GetLength" && target.ContainingType.SpecialType == SpecialType.System_Array && invocation.Instance?.Type is IArrayTypeSymbol { Rank: 2 } && arguments.Count == 1)
+            {
+                return new OpaqueExpr("{0}.GetLength({1})", "GetLength", IsCall: false, new[] { Read(invocation.Instance), arguments[0] }.ToEquatableArray(), type, LocationInfo.From(invocation.Syntax));
             }
 
             if (BuiltInRule(target) is { } rule)
@@ -1690,7 +1701,7 @@ public sealed partial class DifferentiableGenerator
 
             var memberType = MemberType(member);
             var role = memberType.SpecialType is SpecialType.System_Double or SpecialType.System_Single ? ParameterRole.Scalar
-                : FloatingArrayKind(memberType) is not null && memberType is IArrayTypeSymbol { Rank: 1 } ? ParameterRole.Span
+                : FloatingArrayKind(memberType) is not null && memberType is IArrayTypeSymbol ? ParameterRole.Span
                 : IsDifferentiableClass(memberType) && !_method.ContainingType.IsValueType ? ParameterRole.Object
                 : (ParameterRole?)null;
             if (role is null)
@@ -1902,7 +1913,7 @@ public sealed partial class DifferentiableGenerator
         {
             var element = type switch
             {
-                IArrayTypeSymbol { Rank: 1 } array => array.ElementType,
+                IArrayTypeSymbol { Rank: 1 or 2 } array => array.ElementType,
                 INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
                     when named.ConstructedFrom.ToDisplayString() is "System.Span<T>" or "System.ReadOnlySpan<T>" => named.TypeArguments[0],
                 _ => null,

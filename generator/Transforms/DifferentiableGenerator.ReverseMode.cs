@@ -210,7 +210,19 @@ public sealed partial class DifferentiableGenerator
                     var wrong = new BBlock();
                     wrong.Add(new BThrow(new OpaqueExpr($"new global::System.ArgumentException(\"{parameter.GradientName} must be an array of the length of {name}; create the gradient with NewGradient().\", \"{_method.Source.ThisGradient!.Name}\")",
                         "ArgumentException", IsCall: true, EquatableArray<Expr>.Empty, TypeRef.Int, null)));
-                    checks.Add(new BIf(new OpaqueExpr("({0} is null || {0}.Length != {1}.Length)", "length check", IsCall: false, new Expr[] { gradient, value }.ToEquatableArray(), TypeRef.Bool, null), wrong, new BBlock()));
+                    var shape = parameter.Type.IsMatrix ? "({0} is null || {0}.GetLength(0) != {1}.GetLength(0) || {0}.GetLength(1) != {1}.GetLength(1))" : "({0} is null || {0}.Length != {1}.Length)";
+                    checks.Add(new BIf(new OpaqueExpr(shape, "length check", IsCall: false, new Expr[] { gradient, value }.ToEquatableArray(), TypeRef.Bool, null), wrong, new BBlock()));
+                    continue;
+                }
+
+                if (parameter.Type.IsMatrix)
+                {
+                    // A matrix's gradient has its shape: rows and columns both.
+                    var rows = new OpaqueExpr($"\"{parameter.GradientName} must have the shape of {name} (\" + {{0}}.GetLength(0) + \" x \" + {{0}}.GetLength(1) + \"), not \" + {{1}}?.GetLength(0) + \" x \" + {{1}}?.GetLength(1) + \".\"",
+                        "message", IsCall: false, new Expr[] { value, gradient }.ToEquatableArray(), TypeRef.Int, null);
+                    var matrixThen = new BBlock();
+                    matrixThen.Add(new BThrow(new OpaqueExpr($"new global::System.ArgumentException({{0}}, \"{parameter.GradientName}\")", "ArgumentException", IsCall: true, new Expr[] { rows }.ToEquatableArray(), TypeRef.Int, null)));
+                    checks.Add(new BIf(new OpaqueExpr("({0} is null || {0}.GetLength(0) != {1}.GetLength(0) || {0}.GetLength(1) != {1}.GetLength(1))", "shape check", IsCall: false, new Expr[] { gradient, value }.ToEquatableArray(), TypeRef.Bool, null), matrixThen, new BBlock()));
                     continue;
                 }
 
