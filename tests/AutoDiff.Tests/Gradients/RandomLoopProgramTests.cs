@@ -17,11 +17,14 @@ namespace AutoDiff.Tests.Gradients;
 /// </summary>
 public sealed class RandomLoopProgramTests
 {
-    private const int Programs = 150;
+    // CI runs 150 fixed programs; a large run sets AUTODIFF_FUZZ_COUNT (programs) and AUTODIFF_FUZZ_SEED (the first seed).
+    private static readonly int Programs = int.TryParse(Environment.GetEnvironmentVariable("AUTODIFF_FUZZ_COUNT"), out var n) && n > 0 ? n : 150;
+
+    private static readonly int FirstSeed = int.TryParse(Environment.GetEnvironmentVariable("AUTODIFF_FUZZ_SEED"), out var s) ? s : 0;
 
     private static readonly Lazy<(GeneratorRun Run, string[] Sources)> s_run = new(() =>
     {
-        var sources = Enumerable.Range(0, Programs).Select(seed => new ProgramWriter(seed).Write()).ToArray();
+        var sources = Enumerable.Range(FirstSeed, Programs).Select(seed => new ProgramWriter(seed).Write()).ToArray();
         var all = new StringBuilder("using System;\nusing AutoDiff;\n");
         for (var i = 0; i < Programs; i++)
         {
