@@ -43,6 +43,7 @@ internal static class BackwardConvention
             ParameterRole.Span when parameterType.EndsWith("[,]", System.StringComparison.Ordinal) => $"{parameterType} {name}", // a matrix: same shape
             ParameterRole.Span => $"{(qualified ? "global::System." : "")}Span<{elementType}> {name}",
             ParameterRole.Object => $"{parameterType}.Gradient {name}", // a differentiable class: its gradient, added into
+            ParameterRole.Struct => $"out {parameterType}.Gradient {name}", // a differentiable struct: its gradient, assigned
             _ => $"out {parameterType} {name}",
         };
 }

@@ -46,6 +46,7 @@ internal static partial class IrPrinter
                 ParameterRole.Scalar => "gradient out " + parameter.GradientName,
                 ParameterRole.Span => "gradient added into span " + parameter.GradientName,
                 ParameterRole.Object => "gradient added into " + parameter.GradientName,
+                ParameterRole.Struct => "gradient out " + parameter.GradientName + " (a struct gradient)",
                 _ => throw UnknownNode(parameter.Role),
             };
             writer.Line($"param {Lookup(names, parameter.VariableId)}: {Type(parameter.Type)}  ({role})");

@@ -18,6 +18,9 @@ public sealed record ParameterModel(int VariableId, string Name, string Declarat
     /// (<c>gradThis.Name</c>), accumulated for a class, assigned for a struct.
     /// </summary>
     public string? Member { get; init; }
+
+    /// <summary>The member belongs to a struct (this, or a struct parameter): its gradient member is assigned (the gradient is <c>out</c>), not added into.</summary>
+    public bool MemberOfStruct { get; init; }
 }
 
 /// <summary>The backward's gradient of the instance: <c>T.Gradient gradThis</c> (accumulated) for a class, <c>out T.Gradient gradThis</c> for a struct.</summary>

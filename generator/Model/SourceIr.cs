@@ -227,6 +227,12 @@ public enum ParameterRole
     /// calls of its [Differentiable] methods pass on as their <c>gradThis</c>.
     /// </summary>
     Object,
+
+    /// <summary>
+    /// A value of a differentiable struct: an <c>out S.Gradient</c>, assigned member by member from the members the
+    /// method reads (the others stay zero).
+    /// </summary>
+    Struct,
 }
 
 /// <summary>A call of another [Differentiable] method (or one with a registered derivative): its backward is called in the reverse sweep.</summary>

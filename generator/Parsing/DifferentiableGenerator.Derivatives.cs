@@ -277,6 +277,7 @@ public sealed partial class DifferentiableGenerator
                     ParameterRole.Scalar => gradient!.RefKind == RefKind.Out && SymbolEqualityComparer.Default.Equals(gradient.Type, target.Parameters[i].Type),
                     ParameterRole.Span => gradient!.RefKind == RefKind.None && IsSpanOf(gradient.Type, Parser.TypeOf(target.Parameters[i].Type).Element.Kind),
                     ParameterRole.Object => gradient!.RefKind == RefKind.None && gradient.Type.ToDisplayString() == target.Parameters[i].Type.ToDisplayString() + ".Gradient",
+                    ParameterRole.Struct => gradient!.RefKind == RefKind.Out && gradient.Type.ToDisplayString() == target.Parameters[i].Type.ToDisplayString() + ".Gradient",
                     _ => true,
                 };
                 if (!ok)

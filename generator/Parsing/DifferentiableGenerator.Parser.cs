@@ -444,6 +444,7 @@ public sealed partial class DifferentiableGenerator
             var type = TypeOf(parameter.Type);
             return type.IsFloating ? ParameterRole.Scalar : type.IsFloatingArray ? ParameterRole.Span
                 : IsDifferentiableClass(parameter.Type) ? ParameterRole.Object
+                : parameter.Type.TypeKind == TypeKind.Struct && HasDifferentiableAttribute(parameter.Type) && parameter.RefKind is RefKind.None or RefKind.In ? ParameterRole.Struct
                 : ParameterRole.Constant;
         }
 
@@ -460,6 +461,7 @@ public sealed partial class DifferentiableGenerator
                 var declaration = RefModifier(parameter.RefKind) + parameter.Type.ToDisplayString(s_typeFormat) + " " + NameAllocator.Escape(parameter.Name);
                 var gradientName = BackwardConvention.GradientName(parameter.Name, taken);
                 parameters.Add(new ParameterModel(id, parameter.Name, declaration, TypeOf(parameter.Type), RoleOf(parameter), gradientName));
+                _parameterGradientNames[parameter.Name] = gradientName;
             }
 
             if (IsDifferentiableInstanceMethod(_method))
@@ -1575,6 +1577,12 @@ public sealed partial class DifferentiableGenerator
                 };
             }
 
+            if (IsDifferentiable(target) && target.Parameters.Any(p => RoleOf(p) == ParameterRole.Struct))
+            {
+                return UnsupportedExpr(invocation, "Calling '" + target.ContainingType.Name + "." + target.Name + "', which takes a differentiable struct,",
+                    "calls that pass a differentiable struct are not supported yet; pass its members as double parameters");
+            }
+
             if (IsDifferentiable(target)
                 && target.ReturnType.SpecialType is SpecialType.System_Double or SpecialType.System_Single
                 && !target.IsGenericMethod)
@@ -1719,11 +1727,55 @@ public sealed partial class DifferentiableGenerator
             {
                 var escaped = NameAllocator.Escape(member.Name);
                 id = DeclareVariable(member, "this." + escaped, memberType, isParameter: true);
-                _memberParameters.Add(new ParameterModel(id, "this." + escaped, "", TypeOf(memberType), role.Value, _thisGradientName + "." + escaped) { Member = member.Name });
+                _memberParameters.Add(new ParameterModel(id, "this." + escaped, "", TypeOf(memberType), role.Value, _thisGradientName + "." + escaped)
+                {
+                    Member = member.Name,
+                    MemberOfStruct = _method.ContainingType.IsValueType,
+                });
             }
 
             return new VariableExpr(id, type);
         }
+
+        private readonly Dictionary<(ISymbol Owner, ISymbol Member), int> _structParameterMembers = new();
+
+        /// <summary>
+        /// A read of a scalar member of a differentiable struct parameter (<c>p.X</c>): an implicit parameter whose
+        /// gradient is that member of the parameter's <c>out S.Gradient</c>; null when it is not such a read.
+        /// </summary>
+        private Expr? StructParameterMemberRead(IOperation operation, ISymbol member, IOperation? instance, TypeRef type)
+        {
+            if (instance is not IParameterReferenceOperation { Parameter: var owner } || RoleOf(owner) != ParameterRole.Struct || !IsParameterMember(member))
+            {
+                return null;
+            }
+
+            var memberType = MemberType(member);
+            if (memberType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
+            {
+                return HoldsFloatingData(memberType)
+                    ? UnsupportedExpr(operation, "Reading the member '" + member.Name + "' of type " + memberType.ToDisplayString() + " of the struct parameter '" + owner.Name + "'",
+                        "only its double and float members can be read in a [Differentiable] method yet")
+                    : null;
+            }
+
+            if (!_structParameterMembers.TryGetValue((owner, member), out var id))
+            {
+                var escaped = NameAllocator.Escape(owner.Name) + "." + NameAllocator.Escape(member.Name);
+                var gradient = _parameterGradientNames.TryGetValue(owner.Name, out var name) ? name : "grad" + owner.Name;
+                id = DeclareSynthetic(escaped, TypeOf(memberType));
+                _structParameterMembers[(owner, member)] = id;
+                _memberParameters.Add(new ParameterModel(id, escaped, "", TypeOf(memberType), ParameterRole.Scalar, gradient + "." + NameAllocator.Escape(member.Name))
+                {
+                    Member = member.Name,
+                    MemberOfStruct = true,
+                });
+            }
+
+            return new VariableExpr(id, type);
+        }
+
+        private readonly Dictionary<string, string> _parameterGradientNames = new(StringComparer.Ordinal);
 
         /// <summary>
         /// <c>this</c> as the receiver of a call of a [Differentiable] method of this differentiable class: a value of
@@ -1765,6 +1817,11 @@ public sealed partial class DifferentiableGenerator
             if (ThisMemberRead(operation, member, instance, type) is { } parameterMember)
             {
                 return parameterMember;
+            }
+
+            if (StructParameterMemberRead(operation, member, instance, type) is { } structMember)
+            {
+                return structMember;
             }
 
             if (member.IsStatic || instance is null)

@@ -141,10 +141,16 @@ public sealed partial class DifferentiableGenerator
                 gradients.Add(new BAssign(new LocalTarget(new Local(thisGradient.Name, new TypeRef(thisGradient.TypeName, ValueKind.Other))), AssignKind.Set, new LiteralExpr("default", TypeRef.Int)));
             }
 
+            foreach (var structParameter in _method.Source.Parameters.Where(p => p is { Role: ParameterRole.Struct, Member: null }))
+            {
+                // out gradP of a struct parameter: likewise.
+                gradients.Add(new BAssign(new LocalTarget(new Local(structParameter.GradientName, new TypeRef(structParameter.Type.Display + ".Gradient", ValueKind.Other))), AssignKind.Set, new LiteralExpr("default", TypeRef.Int)));
+            }
+
             for (var i = 0; i < _method.Source.Parameters.Count; i++)
             {
                 var parameter = _method.Source.Parameters[i];
-                if (parameter.Role is ParameterRole.Constant or ParameterRole.Span or ParameterRole.Object)
+                if (parameter.Role is ParameterRole.Constant or ParameterRole.Span or ParameterRole.Object or ParameterRole.Struct)
                 {
                     continue; // Spans and the gradients of objects are accumulated into directly.
                 }
@@ -156,7 +162,7 @@ public sealed partial class DifferentiableGenerator
                     // A member of gradThis: accumulated for a class (as PyTorch's .grad), assigned for a struct (out).
                     if (_adjointsUsed.Contains(valueId))
                     {
-                        gradients.Add(new BAssign(new LocalTarget(gradient), thisGradient is { IsStruct: true } ? AssignKind.Set : AssignKind.Add, new LocalExpr(Adjoint(valueId))));
+                        gradients.Add(new BAssign(new LocalTarget(gradient), parameter.MemberOfStruct ? AssignKind.Set : AssignKind.Add, new LocalExpr(Adjoint(valueId))));
                     }
 
                     continue;
@@ -1081,9 +1087,10 @@ public sealed partial class DifferentiableGenerator
             }
             else
             {
-                // A member of this (this.b) gets the member's adjoint name (db).
+                // A member of this (this.b) gets the member's adjoint name (db), a member of a struct parameter (p.X) dp_X.
                 var bare = value.Name.StartsWith("this.", StringComparison.Ordinal) ? value.Name.Substring("this.".Length) : value.Name;
-                var name = _names.Take("d" + (bare.StartsWith("@", StringComparison.Ordinal) ? bare.Substring(1) : bare));
+                bare = bare.Replace("@", "").Replace('.', '_');
+                var name = _names.Take("d" + bare);
                 var type = value.Type;
                 if (type.IsFloatingArray)
                 {

@@ -78,6 +78,9 @@ public sealed class InstanceGradientTests
         public static partial class Uses
         {
             [Differentiable]
+            public static double Spring(Point p, Point q, double k) => k * ((p.X - q.X) * (p.X - q.X) + Math.Sin(p.Y) * q.Y);
+
+            [Differentiable]
             public static double WithLayer(Dense layer, double x) => layer.Apply(x, 1.0) * x;
         }
 
@@ -235,6 +238,38 @@ public sealed class InstanceGradientTests
 
         var missing = Assert.Throws<TargetInvocationException>(() => backward.Invoke(null, new object?[] { Activator.CreateInstance(dense), 0.5, 1.0, null, null }));
         Assert.Equal("gradLayer", Assert.IsType<ArgumentNullException>(missing.InnerException).ParamName);
+    }
+
+    [Fact]
+    public void A_differentiable_struct_parameter_gets_an_out_gradient_of_its_members()
+    {
+        var point = Run.Compiled.GetType("App.Point");
+        var uses = Run.Compiled.GetType("App.Uses");
+        var f = uses.GetMethod("Spring")!;
+        var backward = uses.GetMethod("SpringBackward")!;
+        object Point(double x, double y)
+        {
+            var p = Activator.CreateInstance(point)!;
+            point.GetField("X")!.SetValue(p, x);
+            point.GetField("Y")!.SetValue(p, y);
+            return p;
+        }
+
+        Gen.Select(Value.Array[4], Value).Sample((c, k) =>
+        {
+            var args = new object?[] { Point(c[0], c[1]), Point(c[2], c[3]), k, 1.5, null, null, null };
+            Assert.Equal(1.5 * 0 + (double)f.Invoke(null, new object[] { Point(c[0], c[1]), Point(c[2], c[3]), k })!, (double)backward.Invoke(null, args)!, 12);
+            double Member(object gradient, string name) => (double)gradient.GetType().GetField(name)!.GetValue(gradient)!;
+            double Value(double px, double py, double qx, double qy) => (double)f.Invoke(null, new object[] { Point(px, py), Point(qx, qy), k })!;
+            var expected = new[]
+            {
+                Central(h => Value(c[0] + h, c[1], c[2], c[3])), Central(h => Value(c[0], c[1] + h, c[2], c[3])),
+                Central(h => Value(c[0], c[1], c[2] + h, c[3])), Central(h => Value(c[0], c[1], c[2], c[3] + h)),
+            };
+            var actual = new[] { Member(args[4]!, "X"), Member(args[4]!, "Y"), Member(args[5]!, "X"), Member(args[5]!, "Y") };
+            var mismatch = FiniteDifference.Compare("struct gradients", actual, expected.Select(e => 1.5 * e).ToArray(), 1e-5, 1e-6);
+            Assert.True(mismatch is null, mismatch);
+        }, iter: 25);
     }
 
     [Fact]
