@@ -848,6 +848,12 @@ public sealed partial class DifferentiableGenerator
                 return; // Reads of a const local fold to its value.
             }
 
+            if (IsScalarStruct(local.Type))
+            {
+                ReadStructLocal(declarator, output);
+                return;
+            }
+
             var id = DeclareVariable(local, local.Name, local.Type, isParameter: false);
             var initializer = declarator.Initializer ?? declarator.GetVariableInitializer();
             if (initializer is not null)
@@ -1210,8 +1216,91 @@ public sealed partial class DifferentiableGenerator
             return targets;
         }
 
+        /// <summary>A differentiable struct whose parameters are all double/float scalars (a Vec2): its locals are scalarised.</summary>
+        private static bool IsScalarStruct(ITypeSymbol type)
+            => type.TypeKind == TypeKind.Struct && HasDifferentiableAttribute(type)
+               && ParameterMembers(type).All(m => MemberType(m).SpecialType is SpecialType.System_Double or SpecialType.System_Single);
+
+        private static IEnumerable<ISymbol> ParameterMembers(ITypeSymbol type)
+            => type.GetMembers().Where(m => m is IFieldSymbol { IsImplicitlyDeclared: false } or IPropertySymbol && IsParameterMember(m) && HoldsFloatingData(MemberType(m)));
+
+        // Each local of a scalar struct type is one local per member (v.X is the local v_X): construction, member reads
+        // and writes are then plain scalar code, differentiated as such.
+        private readonly Dictionary<(ISymbol Local, ISymbol Member), int> _structLocalMembers = new();
+
+        private int StructLocalMember(ILocalSymbol local, ISymbol member)
+        {
+            if (!_structLocalMembers.TryGetValue((local, member), out var id))
+            {
+                id = DeclareSynthetic(local.Name + "_" + member.Name, TypeOf(MemberType(member)));
+                _structLocalMembers[(local, member)] = id;
+            }
+
+            return id;
+        }
+
+        private void ReadStructLocal(IVariableDeclaratorOperation declarator, List<Stmt> output)
+        {
+            var local = declarator.Symbol;
+            var (line, source) = SourceOf(declarator.Syntax.Parent?.Parent ?? declarator.Syntax);
+            var members = ParameterMembers(local.Type).ToList();
+            var values = members.ToDictionary(m => m, m => (Expr)new LiteralExpr("0", TypeOf(MemberType(m))), SymbolEqualityComparer.Default);
+            var initializer = (declarator.Initializer ?? declarator.GetVariableInitializer())?.Value;
+            while (initializer is IConversionOperation { IsImplicit: true } conversion)
+            {
+                initializer = conversion.Operand;
+            }
+
+            switch (initializer)
+            {
+                case null or IDefaultValueOperation:
+                    break;
+                case IObjectCreationOperation { Arguments.Length: 0 } creation:
+                    foreach (var assignment in creation.Initializer?.Initializers ?? System.Collections.Immutable.ImmutableArray<IOperation>.Empty)
+                    {
+                        if (assignment is ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Member: var member } } simple && values.ContainsKey(member))
+                        {
+                            values[member] = Read(simple.Value);
+                        }
+                        else
+                        {
+                            Unsupported(assignment, "This initializer", "assign the struct's double and float members: new Vec2 { X = x, Y = y }");
+                        }
+                    }
+
+                    break;
+                case ILocalReferenceOperation { Local: var other } when SymbolEqualityComparer.Default.Equals(other.Type, local.Type):
+                    foreach (var member in members)
+                    {
+                        values[member] = new VariableExpr(StructLocalMember(other, member), TypeOf(MemberType(member)));
+                    }
+
+                    break;
+                case IParameterReferenceOperation { Parameter: var parameter } when RoleOf(parameter) is ParameterRole.Struct or ParameterRole.Constant:
+                    foreach (var member in members)
+                    {
+                        var read = RoleOf(parameter) == ParameterRole.Struct
+                            ? StructParameterMemberRead(initializer, member, initializer, TypeOf(MemberType(member)))
+                            : new OpaqueExpr("{0}." + NameAllocator.Escape(member.Name), member.Name, IsCall: false, new[] { Read(initializer) }.ToEquatableArray(), TypeOf(MemberType(member)), null);
+                        values[member] = read ?? new LiteralExpr("0", TypeOf(MemberType(member)));
+                    }
+
+                    break;
+                default:
+                    Unsupported(initializer, "Initializing a '" + local.Type.Name + "' local this way", "use new " + local.Type.Name + " { X = ..., Y = ... }, default, or a copy of another local or parameter (constructors with bodies are not followed yet)");
+                    return;
+            }
+
+            foreach (var member in members)
+            {
+                output.Add(new AssignStmt(StructLocalMember(local, member), Coerce(values[member], TypeOf(MemberType(member))), line, source));
+            }
+        }
+
         private int? TargetVariable(IOperation target) => target switch
         {
+            IMemberReferenceOperation { Instance: ILocalReferenceOperation { Local: var structLocal }, Member: var member }
+                when _structLocalMembers.ContainsKey((structLocal, member)) => _structLocalMembers[(structLocal, member)],
             ILocalReferenceOperation local when _variableIds.TryGetValue(local.Local, out var id) => id,
             IParameterReferenceOperation parameter when _variableIds.TryGetValue(parameter.Parameter, out var id) => id,
             _ => null,
@@ -1822,6 +1911,11 @@ public sealed partial class DifferentiableGenerator
             if (StructParameterMemberRead(operation, member, instance, type) is { } structMember)
             {
                 return structMember;
+            }
+
+            if (instance is ILocalReferenceOperation { Local: var structLocal } && _structLocalMembers.TryGetValue((structLocal, member), out var memberId))
+            {
+                return new VariableExpr(memberId, type);
             }
 
             if (member.IsStatic || instance is null)
