@@ -130,6 +130,11 @@ internal static class SingleUseInlining
                 {
                     comment.Rules[k] = new BAssign(rule.Target, rule.Kind, ReplaceRemoved(rule.Value, removed));
                 }
+                else if (comment.Rules[k] is BCall call)
+                {
+                    comment.Rules[k] = new BCall(call.Receiver is null ? null : ReplaceRemoved(call.Receiver, removed), call.Callee,
+                        call.Arguments.Select(a => a is InArgument input ? new InArgument(ReplaceRemoved(input.Value, removed)) : a).ToList());
+                }
             }
         }
     }

@@ -38,10 +38,10 @@ namespace Snap
             double t5 = t2 + 0.5 * t3;
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
-            // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);  =>  global::Snap.Rules.Norm2Backward(w, dt3, gradW); global::Snap.Rules.ScaleBBackward(s, k, dt2, out var g0)
+            // line 41: return Math.ScaleB(s, k) + 0.5 * Rules.Norm2(w);  =>  global::Snap.Rules.Norm2Backward(w, seed * 0.5, gradW); global::Snap.Rules.ScaleBBackward(s, k, seed, out var g0)
             global::Snap.Rules.Norm2Backward(w, seed * 0.5, gradW);
             global::Snap.Rules.ScaleBBackward(s, k, seed, out var g0);
-            // line 40: var s = Rules.Softplus(x * w[0]);  =>  global::Snap.Rules.SoftplusBackward(t1, ds, out var g1); gradW[0] += g1 * x
+            // line 40: var s = Rules.Softplus(x * w[0]);  =>  global::Snap.Rules.SoftplusBackward(t1, g0, out var g1); gradW[0] += g1 * x
             global::Snap.Rules.SoftplusBackward(t1, g0, out var g1);
             gradW[0] += g1 * x;
 

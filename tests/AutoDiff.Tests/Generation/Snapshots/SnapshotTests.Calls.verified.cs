@@ -51,7 +51,7 @@ namespace Snap
 
             // Reverse sweep: adjoints d<v> = d(result)/d<v>, from the result (seeded with seed) back to the parameters.
             double dx = 0;
-            // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))  =>  global::Snap.Calls.SigmoidBackward(x, dt5, out var g0); dx += g0; global::Snap.Calls.SigmoidBackward(x, dt1, out var g1); dx += g1
+            // line 41: -label * Math.Log(Sigmoid(x)) - (1 - label) * Math.Log(1 - Sigmoid(x))  =>  global::Snap.Calls.SigmoidBackward(x, -(-seed * t4 / t6), out var g0); dx += g0; global::Snap.Calls.SigmoidBackward(x, seed * t0 / t1, out var g1); dx += g1
             global::Snap.Calls.SigmoidBackward(x, -(-seed * t4 / t6), out var g0);
             dx = g0;
             global::Snap.Calls.SigmoidBackward(x, seed * t0 / t1, out var g1);
