@@ -362,9 +362,9 @@ public sealed partial class DifferentiableGenerator
                     break;
                 case UserCallExpr call:
                     // A method of a differentiable class depends on its instance's parameters.
-                    if (call is { ReceiverIsDifferentiable: true, Receiver: VariableExpr receiver })
+                    if (ReceiverId(call) is { } receiver)
                     {
-                        yield return receiver.Id;
+                        yield return receiver;
                     }
 
                     for (var i = 0; i < call.Arguments.Count; i++)
@@ -380,6 +380,14 @@ public sealed partial class DifferentiableGenerator
         }
 
 
+        /// <summary>The instance a call of a method of a differentiable class differentiates with respect to (this, a layer, an array of layers), or null.</summary>
+        private static int? ReceiverId(UserCallExpr call) => call switch
+        {
+            { ReceiverIsDifferentiable: true, Receiver: VariableExpr receiver } => receiver.Id,
+            { ReceiverIsDifferentiable: true, Receiver: ElementExpr { Array: VariableExpr layers } } => layers.Id,
+            _ => null,
+        };
+
         /// <summary>True when a gradient would have to flow into this expression: it depends differentiably on a varied value.</summary>
         private static bool CarriesGradient(Expr value, bool[] varied) => (value.Type.IsFloating || value.Type.IsFloatingArray) && value switch
         {
@@ -390,7 +398,7 @@ public sealed partial class DifferentiableGenerator
             ConvertExpr c => CarriesGradient(c.Operand, varied),
             ConditionalExpr c => CarriesGradient(c.WhenTrue, varied) || CarriesGradient(c.WhenFalse, varied),
             MathCallExpr m => !DerivativeRules.Get(m.Function, m.Arguments.Count).StopsGradient && m.Arguments.Any(a => CarriesGradient(a, varied)),
-            UserCallExpr u => u is { ReceiverIsDifferentiable: true, Receiver: VariableExpr { Id: var receiver } } && varied[receiver]
+            UserCallExpr u => ReceiverId(u) is { } receiver && varied[receiver]
                 || u.Arguments.Where((_, i) => u.Roles[i] != ParameterRole.Constant).Any(a => CarriesGradient(a, varied)),
             _ => false,
         };

@@ -1800,6 +1800,7 @@ public sealed partial class DifferentiableGenerator
             var role = memberType.SpecialType is SpecialType.System_Double or SpecialType.System_Single ? ParameterRole.Scalar
                 : FloatingArrayKind(memberType) is not null && memberType is IArrayTypeSymbol ? ParameterRole.Span
                 : IsDifferentiableClass(memberType) && !_method.ContainingType.IsValueType ? ParameterRole.Object
+                : memberType is IArrayTypeSymbol { Rank: 1, ElementType: var layer } && IsDifferentiableClass(layer) && !_method.ContainingType.IsValueType ? ParameterRole.Object
                 : (ParameterRole?)null;
             if (role is null)
             {
@@ -1891,8 +1892,14 @@ public sealed partial class DifferentiableGenerator
         /// Object (this, a differentiable class member of this, a differentiable class parameter); null when its
         /// gradient cannot be followed (a local, a struct, an element of an array).
         /// </summary>
-        private VariableExpr? DifferentiableReceiver(IOperation? receiver) => receiver switch
+        private Expr? DifferentiableReceiver(IOperation? receiver) => receiver switch
         {
+            // Layers[i] of an array of layers held by this: the gradient is gradThis.Layers[i].
+            IArrayElementReferenceOperation { Indices.Length: 1, ArrayReference: var array } element
+                when element.Type is { } layerType && IsDifferentiableClass(layerType)
+                    && (array is IFieldReferenceOperation f ? ThisMemberRead(array, f.Field, f.Instance, TypeOf(array.Type!))
+                        : array is IPropertyReferenceOperation p ? ThisMemberRead(array, p.Property, p.Instance, TypeOf(array.Type!)) : null) is VariableExpr layers
+                => new ElementExpr(layers, Read(element.Indices[0]), TypeOf(layerType)),
             null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } => ThisAsObject(receiver!),
             IParameterReferenceOperation parameter when RoleOf(parameter.Parameter) == ParameterRole.Object && _variableIds.TryGetValue(parameter.Parameter, out var id)
                 => new VariableExpr(id, TypeOf(parameter.Type!)),

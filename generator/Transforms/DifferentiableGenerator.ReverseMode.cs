@@ -774,12 +774,15 @@ public sealed partial class DifferentiableGenerator
         {
             var arguments = call.Arguments.Select(a => (CallArgument)new InArgument(Read(a))).ToList();
             arguments.Add(new InArgument(adjoint));
-            if (call is { ReceiverIsDifferentiable: true, Receiver: VariableExpr receiver })
+            if (call is { ReceiverIsDifferentiable: true, Receiver: VariableExpr or ElementExpr { Array: VariableExpr } })
             {
-                // gradThis of the callee: the gradient of the receiver, which it adds into.
-                var index = Array.IndexOf(_method.ParameterValues, receiver.Id);
-                var parameter = _method.Source.Parameters[index];
-                arguments.Add(new InArgument(new LocalExpr(new Local(parameter.GradientName, new TypeRef(parameter.Type.Display + ".Gradient", ValueKind.Other)))));
+                // gradThis of the callee: the gradient of the receiver, which it adds into (of an element of an array
+                // of layers: that element of the array of gradients).
+                var element = call.Receiver as ElementExpr;
+                var receiver = element?.Array as VariableExpr ?? (VariableExpr)call.Receiver;
+                var parameter = _method.Source.Parameters[Array.IndexOf(_method.ParameterValues, receiver.Id)];
+                var gradient = new LocalExpr(new Local(parameter.GradientName, new TypeRef(parameter.Type.Display + ".Gradient", ValueKind.Other)));
+                arguments.Add(new InArgument(element is null ? gradient : new ElementExpr(gradient, Read(element.Index), element.Type)));
             }
 
             var accumulations = new List<(VariableExpr Target, Local Gradient)>();

@@ -75,6 +75,25 @@ public sealed class InstanceGradientTests
             public double Twice(double x) => 2 * x * Scale;
         }
 
+        // nn.ModuleList: an array of layers called in a loop; layer i's gradient lands in gradThis.Layers[i].
+        [Differentiable]
+        public partial class Stack
+        {
+            public Dense[] Layers = { new Dense(), new Dense(), new Dense() };
+
+            [Differentiable]
+            public double Loss(double x)
+            {
+                double h = x;
+                for (int i = 0; i < Layers.Length; i++)
+                {
+                    h = Layers[i].Apply(h, 0.5 * h);
+                }
+
+                return h * h;
+            }
+        }
+
         public static partial class Uses
         {
             [Differentiable]
@@ -213,6 +232,27 @@ public sealed class InstanceGradientTests
             Assert.True(mismatch is null, mismatch);
             var expectedX = Central(h => 2.0 * (double)loss.Invoke(model, new object[] { x + h })!);
             Assert.True(FiniteDifference.Close((double)args[3]!, expectedX, 1e-5, 1e-6), $"dx {args[3]}, finite differences {expectedX}");
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void An_array_of_layers_called_in_a_loop_gets_each_layers_gradient()
+    {
+        var type = Run.Compiled.GetType("App.Stack");
+        var loss = type.GetMethod("Loss")!;
+        var backward = type.GetMethod("LossBackward")!;
+        Gen.Select(Value.Array[9], Value).Sample((flat, x) =>
+        {
+            var model = (IDifferentiable)Activator.CreateInstance(type)!;
+            Assert.Equal(9, model.ParameterCount);
+            model.SetParameters(flat);
+            var gradient = (IGradient)type.GetMethod("NewGradient")!.Invoke(model, null)!;
+            var args = new object?[] { x, 1.0, gradient, null };
+            Assert.Equal((double)loss.Invoke(model, new object[] { x })!, (double)backward.Invoke(model, args)!, 12);
+            var actual = new double[9];
+            gradient.CopyTo(actual);
+            var mismatch = FiniteDifference.Compare($"stack gradient at x = {x}", actual, FlatDifferences(model, () => (double)loss.Invoke(model, new object[] { x })!), 1e-5, 1e-6);
+            Assert.True(mismatch is null, mismatch);
         }, iter: 25);
     }
 
