@@ -20,20 +20,7 @@ namespace Training;
 
 public static class Program
 {
-    /// <summary>The seed of the split, the initial weights and the batch order.</summary>
-    public const ulong Seed = 42;
-
-    /// <summary>Rows per step.</summary>
-    public const int BatchSize = 16;
-
-    /// <summary>The L2 coefficient of the loss.</summary>
-    public const double WeightDecay = 1e-3;
-
-    /// <summary>The share of each class kept for the test set.</summary>
-    public const double TestFraction = 0.2;
-
     private const int DefaultEpochs = 100;
-    private const double DefaultLearningRate = 0.01;
     private const string DefaultOutput = "training-loss.png";
 
     private static readonly CultureInfo s_culture = CultureInfo.InvariantCulture;
@@ -68,28 +55,20 @@ public static class Program
     {
         var total = Stopwatch.StartNew();
 
-        // Data: 150 rows, a stratified 80/20 split, features standardised with the training set's statistics.
-        var random = new SplitMix64(Seed);
-        Dataset all = IrisData.Load(IrisData.DefaultPath);
-        var (trainRows, testRows) = IrisData.StratifiedSplit(all, TestFraction, random);
-        Dataset rawTrain = all.Select(trainRows);
-        var standardizer = Standardizer.Fit(rawTrain);
-        Dataset train = standardizer.Transform(rawTrain);
-        Dataset test = standardizer.Transform(all.Select(testRows));
-
-        var model = IrisClassifier.Create(random);
-        var optimizer = new Adam(options.LearningRate);
-        var trainer = new Trainer(model, optimizer, train, BatchSize, WeightDecay, random);
+        // Data: 150 rows, a stratified 80/20 split, features standardised with the training set's statistics; the
+        // model, Adam and the trainer (IrisTraining.cs).
+        var run = IrisTraining.Create(IrisData.DefaultPath, options.LearningRate);
+        var (all, train, test, model, trainer) = (run.All, run.Train, run.Test, run.Model, run.Trainer);
 
         Console.WriteLine(Format("Iris: {0} rows, {1} classes; training {2}, test {3} (stratified, seed {4})",
-            all.Count, all.ClassNames.Length, train.Count, test.Count, Seed));
+            all.Count, all.ClassNames.Length, train.Count, test.Count, IrisTraining.Seed));
         Console.WriteLine(Format("Model: {0}-{1}-{2} tanh MLP, {3} parameters; loss: cross-entropy + {4} / 2 * |W|^2",
-            IrisClassifier.Inputs, IrisClassifier.Hidden, IrisClassifier.Classes, model.ParameterCount, WeightDecay));
+            IrisClassifier.Inputs, IrisClassifier.Hidden, IrisClassifier.Classes, model.ParameterCount, IrisTraining.WeightDecay));
         Console.WriteLine(Format("Training: Adam (learning rate {0}), batch {1} ({2} steps per epoch), {3} epochs",
-            options.LearningRate, BatchSize, trainer.StepsPerEpoch, options.Epochs));
+            options.LearningRate, IrisTraining.BatchSize, trainer.StepsPerEpoch, options.Epochs));
 
         // The generated gradient against central differences, at the initial weights, on the first training batch.
-        var check = ModelGradientCheck.Check(model, train.Select(Range(0, BatchSize)), WeightDecay);
+        var check = ModelGradientCheck.Check(model, train.Select(Range(0, IrisTraining.BatchSize)), IrisTraining.WeightDecay);
         if (!check.Passed)
         {
             Console.Error.WriteLine("The generated gradient disagrees with finite differences:");
@@ -170,7 +149,7 @@ public static class Program
 
         string output = Path.GetFullPath(options.Output);
         LossPlot.Save(output, epochs, trainLoss, testLoss, Format("Iris {0}-{1}-{2} MLP, Adam lr {3}, batch {4}: test accuracy {5:P1}",
-            IrisClassifier.Inputs, IrisClassifier.Hidden, IrisClassifier.Classes, options.LearningRate, BatchSize, testAccuracy));
+            IrisClassifier.Inputs, IrisClassifier.Hidden, IrisClassifier.Classes, options.LearningRate, IrisTraining.BatchSize, testAccuracy));
         if (!File.Exists(output))
         {
             Console.Error.WriteLine($"The plot was not written to {output}.");
@@ -203,7 +182,7 @@ public static class Program
         Console.WriteLine();
         Console.WriteLine("Options:");
         Console.WriteLine(Format("  --epochs N           passes over the training set (default {0})", DefaultEpochs));
-        Console.WriteLine(Format("  --learning-rate X    Adam's learning rate (default {0})", DefaultLearningRate));
+        Console.WriteLine(Format("  --learning-rate X    Adam's learning rate (default {0})", IrisTraining.DefaultLearningRate));
         Console.WriteLine(Format("  --output PATH        where to write the PNG of the loss curves (default {0})", DefaultOutput));
         Console.WriteLine("  --help               show this text");
         Console.WriteLine();
@@ -214,7 +193,7 @@ public static class Program
 
     private static bool TryParse(string[] args, out Options options, out string? error)
     {
-        options = new Options(DefaultEpochs, DefaultLearningRate, DefaultOutput, Help: false);
+        options = new Options(DefaultEpochs, IrisTraining.DefaultLearningRate, DefaultOutput, Help: false);
         error = null;
         for (int i = 0; i < args.Length; i++)
         {

@@ -46,11 +46,6 @@ public sealed class Trainer
         BatchSize = batchSize;
         WeightDecay = weightDecay;
         _order = new int[training.Count];
-        for (int i = 0; i < _order.Length; i++)
-        {
-            _order[i] = i;
-        }
-
         _batchFeatures = new double[batchSize * IrisClassifier.Inputs];
         _batchLabels = new int[batchSize];
     }
@@ -65,13 +60,18 @@ public sealed class Trainer
     public int StepsPerEpoch => (_training.Count + BatchSize - 1) / BatchSize;
 
     /// <summary>
-    /// One pass over the training set: shuffle the rows, then for each batch clear the gradient, compute the loss and
+    /// One pass over the training set: shuffle the rows (a permutation of 0..n-1 drawn afresh), then for each batch clear the gradient, compute the loss and
     /// its gradient with the generated <c>LossBackward</c>, and step the optimizer.
     /// </summary>
     /// <returns>The mean of the batches' losses (the objective, with the L2 term), weighted by their rows.</returns>
     public double RunEpoch()
     {
         const int d = IrisClassifier.Inputs;
+        for (int i = 0; i < _order.Length; i++)
+        {
+            _order[i] = i;                                            // a fresh permutation each epoch, as torch.randperm
+        }
+
         _random.Shuffle(_order);
         double total = 0;
         for (int start = 0; start < _order.Length; start += BatchSize)
