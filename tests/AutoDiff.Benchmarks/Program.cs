@@ -1,7 +1,7 @@
 // Benchmarks of issue 3 (generated gradients vs hand-written, primal and finite differences) and issue 5 (generator time).
 //
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --filter '*'            all benchmarks
-//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Generator)
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Training, Generator)
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --check                 gradient self-check, exits 1 on a mismatch
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator     where the generator's time goes (step tracking)
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator-edits 15   only edits, to run under dotnet-trace
