@@ -24,7 +24,18 @@ public static class Program
             var (ok, description) = SyntheticCompilation.Verify();
             Console.WriteLine();
             Console.WriteLine($"Generator benchmark project: {description}: {(ok ? "ok" : "MISMATCH")}");
-            return ok ? status : 1;
+
+            // The Training benchmark's model: its generated LossBackward against GradCheck's central differences.
+            var training = global::Training.IrisTraining.Create(global::Training.IrisData.DefaultPath);
+            var batch = training.Train.Select(Enumerable.Range(0, global::Training.IrisTraining.BatchSize).ToArray());
+            var check = global::Training.ModelGradientCheck.Check(training.Model, batch, global::Training.IrisTraining.WeightDecay);
+            Console.WriteLine($"Training model (IrisClassifier.LossBackward, {check.Components.Count} parameters) vs GradCheck: {(check.Passed ? "ok" : "MISMATCH")}");
+            if (!check.Passed)
+            {
+                Console.WriteLine(check.ToString());
+            }
+
+            return ok && check.Passed ? status : 1;
         }
 
         if (args.Length == 2 && args[0] == "--profile-generator-edits")
