@@ -1,7 +1,7 @@
 // Benchmarks of issue 3 (generated gradients vs hand-written, primal and finite differences) and issue 5 (generator time).
 //
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --filter '*'            all benchmarks
-//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Generator)
+//   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --anyCategories Mlp     one kernel (Rosenbrock, LogisticRegression, Mlp, MathChain, Training, Generator)
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --check                 gradient self-check, exits 1 on a mismatch
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator     where the generator's time goes (step tracking)
 //   dotnet run -c Release --project tests/AutoDiff.Benchmarks -- --profile-generator-edits 15   only edits, to run under dotnet-trace
@@ -24,7 +24,18 @@ public static class Program
             var (ok, description) = SyntheticCompilation.Verify();
             Console.WriteLine();
             Console.WriteLine($"Generator benchmark project: {description}: {(ok ? "ok" : "MISMATCH")}");
-            return ok ? status : 1;
+
+            // The Training benchmark's model: its generated LossBackward against GradCheck's central differences.
+            var training = global::Training.IrisTraining.Create(global::Training.IrisData.DefaultPath);
+            var batch = training.Train.Select(Enumerable.Range(0, global::Training.IrisTraining.BatchSize).ToArray());
+            var check = global::Training.ModelGradientCheck.Check(training.Model, batch, global::Training.IrisTraining.WeightDecay);
+            Console.WriteLine($"Training model (IrisClassifier.LossBackward, {check.Components.Count} parameters) vs GradCheck: {(check.Passed ? "ok" : "MISMATCH")}");
+            if (!check.Passed)
+            {
+                Console.WriteLine(check.ToString());
+            }
+
+            return ok && check.Passed ? status : 1;
         }
 
         if (args.Length == 2 && args[0] == "--profile-generator-edits")
