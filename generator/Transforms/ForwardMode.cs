@@ -123,7 +123,10 @@ public sealed partial class DifferentiableGenerator
 
         /// <summary>The registered tangent of a call's target whose differentiable parameters are the call's, or null.</summary>
         private static CustomDerivative? RegisteredTangent(MethodModel method, UserCallExpr call)
-            => call.TargetId is { } id ? method.Derivatives.FirstOrDefault(d => d.IsTangent && d.TargetId == id && d.Roles.Equals(call.Roles)) : null;
+            => call.TargetId is { } id ? RegisteredTangent(method, id, call.Roles) : null;
+
+        private static CustomDerivative? RegisteredTangent(MethodModel method, string targetId, IEnumerable<ParameterRole> roles)
+            => method.Derivatives.FirstOrDefault(d => d.IsTangent && d.TargetId == targetId && d.Roles.SequenceEqual(roles));
 
         private TangentMethod Run()
         {
@@ -357,6 +360,12 @@ public sealed partial class DifferentiableGenerator
                     output.Add(new BDeclare(target, value.Type, TangentCall(call, TangentLocal(value.Id))));
                     return;
 
+                case MathCallExpr { TargetId: { } id } math when RegisteredTangent(_method.Source, id, math.Arguments.Select(_ => ParameterRole.Scalar)) is { IsStatic: true } registered:
+                    // A registered tangent replaces the built-in rule (AUTODIFF015 says so at the registration).
+                    var roles = math.Arguments.Select(_ => ParameterRole.Scalar).ToEquatableArray();
+                    output.Add(new BDeclare(target, value.Type, TangentCall(null, registered.BackwardType + "." + registered.BackwardName, math.Arguments, roles, TangentLocal(value.Id))));
+                    return;
+
                 case NewArrayExpr buffer:
                 {
                     // The buffer's tangent: same length and allocation, zero (as the buffer's elements before any store).
@@ -499,29 +508,34 @@ public sealed partial class DifferentiableGenerator
                 throw new InvalidOperationException("a call without a tangent method: " + call.Callee);
             }
 
-            var values = new List<Expr>();
-            var format = new StringBuilder();
-            if (call.Receiver is not null)
-            {
-                values.Add(call.Receiver);
-                format.Append("{0}.");
-            }
-
             var callee = registered is null ? call.Callee + BackwardConvention.TangentSuffix
                 : registered.IsStatic ? registered.BackwardType + "." + registered.BackwardName
                 : call.Receiver is not null ? registered.BackwardName
                 : "this." + registered.BackwardName;
+            return TangentCall(call.Receiver, callee, call.Arguments, call.Roles, output);
+        }
+
+        private Expr TangentCall(Expr? receiver, string callee, EquatableArray<Expr> callArguments, EquatableArray<ParameterRole> roles, Local output)
+        {
+            var values = new List<Expr>();
+            var format = new StringBuilder();
+            if (receiver is not null)
+            {
+                values.Add(receiver);
+                format.Append("{0}.");
+            }
+
             format.Append(callee).Append('(');
             var arguments = new List<string>();
-            foreach (var argument in call.Arguments)
+            foreach (var argument in callArguments)
             {
                 arguments.Add(Placeholder(values, argument));
             }
 
-            for (var i = 0; i < call.Arguments.Count; i++)
+            for (var i = 0; i < callArguments.Count; i++)
             {
-                var argument = call.Arguments[i];
-                switch (call.Roles[i])
+                var argument = callArguments[i];
+                switch (roles[i])
                 {
                     case ParameterRole.Constant:
                         break;
@@ -534,13 +548,13 @@ public sealed partial class DifferentiableGenerator
                             ?? new NewArrayExpr(element, Length(argument), IsStackalloc: false, new TypeRef(element.Display + "[]", argument.Type.Kind))));
                         break;
                     default:
-                        throw new InvalidOperationException("a callee parameter of role " + call.Roles[i] + " in forward mode");
+                        throw new InvalidOperationException("a callee parameter of role " + roles[i] + " in forward mode");
                 }
             }
 
             arguments.Add("out " + output.Type.Display + " " + output.Name);
             format.Append(string.Join(", ", arguments)).Append(')');
-            return new OpaqueExpr(format.ToString(), "tangent call", IsCall: true, values.ToEquatableArray(), call.Type, null);
+            return new OpaqueExpr(format.ToString(), "tangent call", IsCall: true, values.ToEquatableArray(), output.Type, null);
         }
 
         private static string Placeholder(List<Expr> values, Expr value)
