@@ -209,7 +209,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RegisteredDerivativeWithoutTangent = Create(
         "AUTODIFF041",
         "Called method has a registered derivative but no registered tangent",
-        "'{0}' has a registered backward method but no registered tangent method, so the tangent of '{1}' cannot follow this call: register one with [DerivativeOf(..., Tangent = true)] and the signature '{2}'",
+        "'{0}' has a registered backward method but no matching registered tangent method, so the tangent of '{1}' cannot follow this call: register one with [DerivativeOf(..., Tangent = true)] and the signature '{2}'",
         DiagnosticSeverity.Error);
 
     /// <summary>AUTODIFF042: Forward = true on a method the forward mode does not support yet (an instance method of a differentiable type, a differentiable class parameter).</summary>

@@ -88,7 +88,9 @@ public sealed partial class DifferentiableGenerator
                 {
                     switch (statement)
                     {
-                        case LetStmt { Value: UserCallExpr { Location: { } location } call } let when activity.Active[let.ValueId]:
+                        // A method of a differentiable class called on its instance has no tangent yet: AUTODIFF042 at the
+                        // instance's parameter (or at Forward = true of an instance method) says so.
+                        case LetStmt { Value: UserCallExpr { Location: { } location, ReceiverIsDifferentiable: false } call } let when activity.Active[let.ValueId]:
                             var backward = RegisteredBackward(method.Source, call);
                             if (backward is not null)
                             {
