@@ -195,7 +195,13 @@ public sealed class TangentFunction
     public static TangentFunction Of(CompiledAssembly assembly, string type, string method, object? target = null)
     {
         var function = assembly.Function(type, method, target);
-        return new TangentFunction(type + "." + method, function.Primal, function.Backward, assembly.GetMethod(type, method + "Tangent"), target) { Function = function };
+        var hessianVector = assembly.GetType(type).GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .SingleOrDefault(m => m.Name == method + "HessianVector");
+        return new TangentFunction(type + "." + method, function.Primal, function.Backward, assembly.GetMethod(type, method + "Tangent"), target)
+        {
+            Function = function,
+            HessianVectorMethod = hessianVector,
+        };
     }
 
     public string Name { get; }
@@ -241,6 +247,32 @@ public sealed class TangentFunction
 
         var value = ToDouble(CompiledAssembly.Call(TangentMethod, _target, args));
         return (value, ToDouble(args[^1]));
+    }
+
+    /// <summary>The Hessian-vector method, or null when the method gets none (it calls other derivatives).</summary>
+    public MethodInfo? HessianVectorMethod { get; init; }
+
+    /// <summary>The Hessian-vector method's value, gradient and Hessian times <paramref name="v"/>.</summary>
+    public (double Value, double[] Gradient, double[] Product) HessianVector(double[] x, double[] v)
+    {
+        var method = HessianVectorMethod ?? throw new XunitException($"{Name} has no Hessian-vector method.");
+        var parameters = Primal.GetParameters();
+        var k = Differentiable.Length;
+        var args = new object?[parameters.Length + 3 * k];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            args[i] = Convert(parameters[i].ParameterType, x[i]);
+        }
+
+        for (var j = 0; j < k; j++)
+        {
+            args[parameters.Length + j] = Convert(parameters[Differentiable[j]].ParameterType, v[j]);
+        }
+
+        var value = ToDouble(CompiledAssembly.Call(method, _target, args));
+        return (value,
+            Enumerable.Range(0, k).Select(j => ToDouble(args[parameters.Length + k + j])).ToArray(),
+            Enumerable.Range(0, k).Select(j => ToDouble(args[parameters.Length + 2 * k + j])).ToArray());
     }
 
     private static object? Convert(Type type, double x)

@@ -55,6 +55,34 @@ namespace Snap
         }
 
         /// <summary>
+        /// Hessian-vector product of <c>Sigmoid(float)</c> (Snap.cs, line 31), by forward mode over the reverse sweep:
+        /// returns its value, sets each gradient parameter to the partial derivative of the result (as <c>SigmoidBackward</c> with seed 1) and each product parameter to
+        /// that row of the Hessian times the tangent vector.
+        /// </summary>
+        /// <param name="x">As in the method.</param>
+        /// <param name="tangentX">The tangent vector's part for <paramref name="x"/>.</param>
+        /// <param name="gradX">The partial derivative of the result with respect to <paramref name="x"/>.</param>
+        /// <param name="hvX">The Hessian's row for <paramref name="x"/> times the tangent vector.</param>
+        /// <returns>The value of <c>Sigmoid</c> at these arguments.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("AutoDiff.Generators", "<version>")]
+        public static float SigmoidHessianVector(float x, float tangentX, out float gradX, out float hvX)
+        {
+            // The backward with seed 1, each step that writes a floating value <v> followed by its tangent, tangent<V> (its derivative along the tangent inputs).
+            float seed = 1;
+            // line 31: 1 / (1 + MathF.Exp(-x))
+            float t1 = global::System.MathF.Exp(-x);
+            float tangentT1 = -tangentX * t1;
+            float t2 = 1f + t1;
+            float tangentT2 = tangentT1;
+            float t3 = 1f / t2;
+            float tangentT3 = -(tangentT2 / t2 / t2);
+
+            gradX = -(-(seed * t3 / t2) * t1);
+            hvX = -(-(tangentT3 * seed / t2 - tangentT2 * seed * t3 / t2 / t2) * t1 + -tangentT1 * seed * t3 / t2);
+            return t3;
+        }
+
+        /// <summary>
         /// Reverse-mode derivative of <c>Loss(float, float, int)</c> (Snap.cs, line 34):
         /// returns its value and sets each gradient parameter to <paramref name="seed"/> times the partial derivative of the result.
         /// </summary>

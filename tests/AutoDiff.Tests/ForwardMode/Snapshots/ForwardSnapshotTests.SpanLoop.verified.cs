@@ -168,5 +168,151 @@ namespace Snap
             tangent = dt7;
             return t7;
         }
+
+        /// <summary>
+        /// Hessian-vector product of <c>Smooth(global::System.ReadOnlySpan&lt;double&gt;, double)</c> (Snap.cs, line 15), by forward mode over the reverse sweep:
+        /// returns its value, sets each gradient parameter to the partial derivative of the result (as <c>SmoothBackward</c> with seed 1) and each product parameter to
+        /// that row of the Hessian times the tangent vector.
+        /// </summary>
+        /// <param name="x">As in the method.</param>
+        /// <param name="k">Passed through; not differentiated.</param>
+        /// <param name="tangentX">The tangent vector's part for <paramref name="x"/>; its length must be that of <paramref name="x"/>.</param>
+        /// <param name="gradX">Receives, added to what it holds, the gradient with respect to <paramref name="x"/>; its length must be that of <paramref name="x"/>.</param>
+        /// <param name="hvX">Receives, added to what it holds, the Hessian's rows for <paramref name="x"/> times the tangent vector; its length must be that of <paramref name="x"/>.</param>
+        /// <returns>The value of <c>Smooth</c> at these arguments.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("AutoDiff.Generators", "<version>")]
+        public static double SmoothHessianVector(global::System.ReadOnlySpan<double> x, double k, global::System.ReadOnlySpan<double> tangentX, global::System.Span<double> gradX, global::System.Span<double> hvX)
+        {
+            // Each gradient, tangent and product span must have its parameter's length: nothing is written otherwise.
+            if (gradX.Length != x.Length)
+            {
+                throw new global::System.ArgumentException("gradX must have the length of x (" + x.Length + "), not " + gradX.Length + ".", "gradX");
+            }
+            if (tangentX.Length != x.Length)
+            {
+                throw new global::System.ArgumentException("tangentX must have the length of x (" + x.Length + "), not " + tangentX.Length + ".", "tangentX");
+            }
+            if (hvX.Length != x.Length)
+            {
+                throw new global::System.ArgumentException("hvX must have the length of x (" + x.Length + "), not " + hvX.Length + ".", "hvX");
+            }
+
+            // The backward with seed 1, each step that writes a floating value <v> followed by its tangent, tangent<V> (its derivative along the tangent inputs).
+            double seed = 1;
+            double s = default;
+            double tangentS = 0;
+            int i_1 = default;
+            double t2 = default;
+            double tangentT2 = 0;
+            double t3 = default;
+            double tangentT3 = 0;
+            double t4 = default;
+            double tangentT4 = 0;
+            int count0 = 0;
+            global::AutoDiff.Tape<double> doubleTape = new global::AutoDiff.Tape<double>(stackalloc double[64]);
+            global::AutoDiff.Tape<double> tangentDoubleTape = new global::AutoDiff.Tape<double>(stackalloc double[64]);
+            try
+            {
+                // line 17: double[] h = new double[x.Length];
+                double[] h = new double[x.Length];
+                double[] tangentH = new double[x.Length];
+                double[] dh = new double[h.Length];
+                double[] tangentDh = new double[h.Length];
+                // line 19: for (int i = 0; i < x.Length; i++)
+                int i = 0;
+                s = 0.0;
+                tangentS = 0;
+                i_1 = i;
+                count0 = 0;
+                while (i_1 < x.Length)
+                {
+                    // line 21: h[i] = Math.Tanh(k * x[i]);
+                    double t0 = x[i_1];
+                    double tangentT0 = tangentX[i_1];
+                    doubleTape.Push(t2);
+                    tangentDoubleTape.Push(tangentT2);
+                    t2 = global::System.Math.Tanh(k * t0);
+                    tangentT2 = tangentT0 * k * (1 - t2 * t2);
+                    h[i_1] = t2;
+                    tangentH[i_1] = tangentT2;
+                    // line 22: s += h[i] * h[i];
+                    doubleTape.Push(t3);
+                    tangentDoubleTape.Push(tangentT3);
+                    t3 = h[i_1];
+                    tangentT3 = tangentH[i_1];
+                    doubleTape.Push(t4);
+                    tangentDoubleTape.Push(tangentT4);
+                    t4 = h[i_1];
+                    tangentT4 = tangentH[i_1];
+                    double s_1 = s + t3 * t4;
+                    double tangentS_1 = tangentS + (tangentT3 * t4 + tangentT4 * t3);
+                    // line 19: i++
+                    int i_2 = i_1 + 1;
+                    s = s_1;
+                    tangentS = tangentS_1;
+                    i_1 = i_2;
+                    count0++;
+                }
+                // line 25: return Math.Sqrt(s + 1);
+                double t7 = global::System.Math.Sqrt(s + 1.0);
+                double tangentT7 = tangentS * 0.5 / t7;
+
+                // Reverse sweep: adjoints d<v> = d(result)/d<v> and their tangents, from the result back to the parameters.
+                double ds = 0;
+                double tangentDs = 0;
+                // line 25: return Math.Sqrt(s + 1);  =>  ds += seed * 0.5 / t7
+                ds = seed * 0.5 / t7;
+                tangentDs = -(tangentT7 * seed * 0.5 / t7 / t7);
+                // line 19: for (int i = 0; i < x.Length; i++) (its iterations, last first)
+                for (int k0 = count0 - 1; k0 >= 0; k0--)
+                {
+                    double dt1 = 0;
+                    double tangentDt1 = 0;
+                    double dt2 = 0;
+                    double tangentDt2 = 0;
+                    double dt3 = 0;
+                    double tangentDt3 = 0;
+                    double ds_1 = 0;
+                    double tangentDs_1 = 0;
+                    ds_1 = ds;
+                    tangentDs_1 = tangentDs;
+                    ds = 0;
+                    tangentDs = 0;
+                    // this iteration's values
+                    i_1 = k0;
+                    // line 22: s += h[i] * h[i];  =>  ds += ds_1; dt3 += ds_1 * t4; dh[i_1] += ds_1 * t3; dh[i_1] += dt3
+                    ds = ds_1;
+                    tangentDs = tangentDs_1;
+                    dt3 = ds_1 * t4;
+                    tangentDt3 = tangentDs_1 * t4 + tangentT4 * ds_1;
+                    dh[i_1] += ds_1 * t3;
+                    tangentDh[i_1] += tangentDs_1 * t3 + tangentT3 * ds_1;
+                    t4 = doubleTape.Pop();
+                    tangentT4 = tangentDoubleTape.Pop();
+                    dh[i_1] += dt3;
+                    tangentDh[i_1] += tangentDt3;
+                    t3 = doubleTape.Pop();
+                    tangentT3 = tangentDoubleTape.Pop();
+                    // line 21: h[i] = Math.Tanh(k * x[i]);  =>  dt2 += dh[i_1]; dt1 += dt2 * (1 - t2 * t2); gradX[i_1] += dt1 * k
+                    dt2 = dh[i_1];
+                    tangentDt2 = tangentDh[i_1];
+                    dh[i_1] = 0;
+                    tangentDh[i_1] = 0;
+                    dt1 = dt2 * (1 - t2 * t2);
+                    tangentDt1 = tangentDt2 * (1 - t2 * t2) + -(tangentT2 * t2 + tangentT2 * t2) * dt2;
+                    t2 = doubleTape.Pop();
+                    tangentT2 = tangentDoubleTape.Pop();
+                    gradX[i_1] += dt1 * k;
+                    hvX[i_1] += tangentDt1 * k;
+                }
+
+                return t7;
+            }
+            finally
+            {
+                doubleTape.Dispose();
+                tangentDoubleTape.Dispose();
+            }
+        }
     }
 }

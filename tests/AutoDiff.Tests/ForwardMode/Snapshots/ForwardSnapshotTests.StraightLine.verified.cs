@@ -66,5 +66,52 @@ namespace Snap
             tangent = dt3;
             return t3;
         }
+
+        /// <summary>
+        /// Hessian-vector product of <c>Product(double, double)</c> (Snap.cs, line 8), by forward mode over the reverse sweep:
+        /// returns its value, sets each gradient parameter to the partial derivative of the result (as <c>ProductBackward</c> with seed 1) and each product parameter to
+        /// that row of the Hessian times the tangent vector.
+        /// </summary>
+        /// <param name="x">As in the method.</param>
+        /// <param name="y">As in the method.</param>
+        /// <param name="tangentX">The tangent vector's part for <paramref name="x"/>.</param>
+        /// <param name="tangentY">The tangent vector's part for <paramref name="y"/>.</param>
+        /// <param name="gradX">The partial derivative of the result with respect to <paramref name="x"/>.</param>
+        /// <param name="gradY">The partial derivative of the result with respect to <paramref name="y"/>.</param>
+        /// <param name="hvX">The Hessian's row for <paramref name="x"/> times the tangent vector.</param>
+        /// <param name="hvY">The Hessian's row for <paramref name="y"/> times the tangent vector.</param>
+        /// <returns>The value of <c>Product</c> at these arguments.</returns>
+        [global::System.CodeDom.Compiler.GeneratedCode("AutoDiff.Generators", "<version>")]
+        public static double ProductHessianVector(double x, double y, double tangentX, double tangentY, out double gradX, out double gradY, out double hvX, out double hvY)
+        {
+            // The backward with seed 1, each step that writes a floating value <v> followed by its tangent, tangent<V> (its derivative along the tangent inputs).
+            double seed = 1;
+            // line 8: x * y + Math.Sin(x) / y
+            double t2 = global::System.Math.Sin(x) / y;
+            double tangentT2 = tangentX * global::System.Math.Cos(x) / y - tangentY * global::System.Math.Sin(x) / y / y;
+            double t3 = x * y + t2;
+            double tangentT3 = tangentX * y + tangentY * x + tangentT2;
+
+            // Reverse sweep: adjoints d<v> = d(result)/d<v> and their tangents, from the result back to the parameters.
+            double dx = 0;
+            double tangentDx = 0;
+            double dy = 0;
+            double tangentDy = 0;
+            // line 8: x * y + Math.Sin(x) / y  =>  dy -= seed * t2 / y; dx += seed / y * Math.Cos(x); dx += seed * y; dy += seed * x
+            dy = -(seed * t2 / y);
+            tangentDy = -(tangentT2 * seed / y - tangentY * seed * t2 / y / y);
+            dx = seed / y * global::System.Math.Cos(x);
+            tangentDx = -(tangentY * seed / y / y) * global::System.Math.Cos(x) + -tangentX * global::System.Math.Sin(x) * seed / y;
+            dx += seed * y;
+            tangentDx += tangentY * seed;
+            dy += seed * x;
+            tangentDy += tangentX * seed;
+
+            gradX = dx;
+            hvX = tangentDx;
+            gradY = dy;
+            hvY = tangentDy;
+            return t3;
+        }
     }
 }
