@@ -198,6 +198,34 @@ public static class DiagnosticDescriptors
         "'{0}' cannot be a differentiable type: {1}",
         DiagnosticSeverity.Error);
 
+    /// <summary>AUTODIFF040: a Forward = true method calls a [Differentiable] method that is not Forward = true, where the tangent flows through the call.</summary>
+    public static readonly DiagnosticDescriptor CalleeWithoutTangent = Create(
+        "AUTODIFF040",
+        "Called [Differentiable] method has no tangent method",
+        "'{0}' has no tangent method, so the tangent of '{1}' cannot follow this call: mark '{0}' [Differentiable(Forward = true)]",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF041: a Forward = true method calls a method whose registered derivative has no registered tangent.</summary>
+    public static readonly DiagnosticDescriptor RegisteredDerivativeWithoutTangent = Create(
+        "AUTODIFF041",
+        "Called method has a registered derivative but no registered tangent",
+        "'{0}' has a registered backward method but no matching registered tangent method, so the tangent of '{1}' cannot follow this call: register one with [DerivativeOf(..., Tangent = true)] and the signature '{2}'",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF042: Forward = true on a method the forward mode does not support yet (an instance method of a differentiable type, a differentiable class parameter).</summary>
+    public static readonly DiagnosticDescriptor ForwardNotSupported = Create(
+        "AUTODIFF042",
+        "Forward mode is not supported for this method yet",
+        "Forward = true is not supported yet for {0}: {1}",
+        DiagnosticSeverity.Error);
+
+    /// <summary>AUTODIFF043: the name of the generated tangent or Hessian-vector method is already taken.</summary>
+    public static readonly DiagnosticDescriptor TangentNameTaken = Create(
+        "AUTODIFF043",
+        "Tangent method name is already in use",
+        "Type '{0}' already declares '{1}' with the signature of the {2} of '{3}'; rename one of them, or remove Forward = true",
+        DiagnosticSeverity.Error);
+
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>
     public static readonly DiagnosticDescriptor InternalError = Create(
         "AUTODIFF900",
@@ -211,7 +239,8 @@ public static class DiagnosticDescriptors
         ResultNotDifferentiable, GradientStops, BackwardNameTaken, NoBody, GradientIntoNoGradParameter,
         DerivativeTargetNotFound, DerivativeTargetAmbiguous, DerivativeSignatureMismatch, DuplicateDerivative, DerivativeShadowsBuiltIn,
         DerivativeNotImplemented, DifferentiableTypeNotPartial, UnsupportedMemberType, PropertyWithLogic, DifferentiableTypeCycle,
-        ReferenceInDifferentiableStruct, GeneratedNameTaken, ReadOnlyParameter, UnsupportedDifferentiableType, CalleeHasErrors, InternalError);
+        ReferenceInDifferentiableStruct, GeneratedNameTaken, ReadOnlyParameter, UnsupportedDifferentiableType, CalleeHasErrors,
+        CalleeWithoutTangent, RegisteredDerivativeWithoutTangent, ForwardNotSupported, TangentNameTaken, InternalError);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = All.ToDictionary(d => d.Id);
 

@@ -32,4 +32,15 @@ public sealed class DerivativeOfAttribute : Attribute
 
     /// <summary>The name of the target method.</summary>
     public string MethodName { get; }
+
+    /// <summary>
+    /// Registers a forward-mode derivative (a tangent) instead of a backward method, for the tangents of
+    /// <c>[Differentiable(Forward = true)]</c> methods that call the target. It follows the generated tangent convention:
+    /// <c>R FTangent(P1 p1, ..., Pn pn, T1 tangentP1, ..., Tk tangentPk, out R tangent)</c>, with one tangent per
+    /// differentiable parameter of the target (the parameter's type for a scalar, <c>ReadOnlySpan&lt;T&gt;</c> of the same
+    /// length for an array or span) and <c>[NoGrad]</c> on the same parameters as the target's backward registration; it
+    /// returns the target's value and sets <c>tangent</c> to the derivative of the result along the tangents. A target
+    /// may have one backward and one tangent registration.
+    /// </summary>
+    public bool Tangent { get; set; }
 }

@@ -88,7 +88,8 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
 
         // A second registration of the same target (the first in file and position order counts).
         if (result.Registration is { } registration
-            && index.Value.Registrations.FirstOrDefault(r => r.Derivative.TargetId == registration.Derivative.TargetId) is { IsInSource: true } first
+            && index.Value.Registrations.FirstOrDefault(r => r.Derivative.TargetId == registration.Derivative.TargetId
+                && r.Derivative.IsTangent == registration.Derivative.IsTangent) is { IsInSource: true } first
             && first.Order != registration.Order)
         {
             context.ReportDiagnostic(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateDerivative, attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation(),
@@ -201,6 +202,7 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
         public void Add(SyntaxNodeAnalysisContext context, MethodDeclarationSyntax syntax, IMethodSymbol method, INamedTypeSymbol attribute, bool hasErrors, Lazy<Index> index)
         {
             var calls = new List<(string, string, Location)>();
+            var forward = DifferentiableGenerator.Parser.IsForward(method);
             foreach (var invocation in syntax.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 if (context.SemanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is IMethodSymbol target
@@ -208,8 +210,10 @@ public sealed class DifferentiableAnalyzer : DiagnosticAnalyzer
                     && target.Locations.Any(l => l.IsInSource))
                 {
                     var id = DifferentiableGenerator.Parser.MethodId(target);
-                    // A registered derivative replaces the callee's generated backward.
-                    if (!index.Value.Registrations.Any(r => r.Derivative.TargetId == id))
+                    // A registered derivative replaces the callee's generated backward (and for a tangent, a registered
+                    // tangent its generated tangent), as Emitter.Generate decides.
+                    if (!index.Value.Registrations.Any(r => r.Derivative.TargetId == id && !r.Derivative.IsTangent)
+                        || (forward && !index.Value.Registrations.Any(r => r.Derivative.TargetId == id && r.Derivative.IsTangent)))
                     {
                         calls.Add((id, target.ContainingType.Name + "." + target.Name, invocation.GetLocation()));
                     }

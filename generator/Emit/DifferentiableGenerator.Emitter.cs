@@ -31,7 +31,13 @@ public sealed partial class DifferentiableGenerator
     internal static (LoweredMethod Lowered, ActivityResult Activity) Analyze(MethodModel model)
     {
         var lowered = Lowering.Lower(model);
-        return (lowered, Activity.Analyze(lowered));
+        var activity = Activity.Analyze(lowered);
+        if (model.Forward)
+        {
+            activity.Diagnostics.AddRange(ForwardMode.Check(lowered, activity)); // what stops a tangent where a gradient flows
+        }
+
+        return (lowered, activity);
     }
 
     /// <summary>A method's SSA form and the backward IR built from it: what the emitter prints.</summary>
@@ -54,6 +60,11 @@ public sealed partial class DifferentiableGenerator
                 {
                     var writer = new SourceWriter();
                     WriteMethod(writer, method, body);
+                    if (method.Forward)
+                    {
+                        TangentEmitter.Write(writer, method); // Emit/TangentEmitter.cs
+                    }
+
                     text = writer.ToString();
                 }
             }
@@ -63,8 +74,10 @@ public sealed partial class DifferentiableGenerator
                     new[] { method.Name, ex.GetType().Name + ": " + ex.Message }.ToEquatableArray());
             }
 
-            // A registered derivative replaces the generated backward of its target: that callee is not needed.
-            var callees = method.DifferentiableCallees.Where(id => !method.Derivatives.Any(d => d.TargetId == id)).ToEquatableArray();
+            // A registered derivative replaces the generated backward of its target: that callee is not needed (nor, for a
+            // tangent, its generated tangent when a tangent is registered too).
+            var callees = method.DifferentiableCallees.Where(id => !method.Derivatives.Any(d => d.TargetId == id && !d.IsTangent)
+                || (method.Forward && !method.Derivatives.Any(d => d.TargetId == id && d.IsTangent))).ToEquatableArray();
             return new GeneratedMethod(method.Id, method.TypeKey, method.Namespace, method.ContainingTypes, method.SourceFileName, method.SourceLine,
                 method.Name, text, callees, failure);
         }

@@ -21,7 +21,21 @@ public sealed record CustomDerivative(
     bool IsStatic,
     EquatableArray<ParameterRole> Roles,
     EquatableArray<string> ParameterNames,
-    string? OnlyIn);
+    string? OnlyIn)
+{
+    /// <summary>
+    /// A registered tangent (<c>[DerivativeOf(..., Tangent = true)]</c>, the forward-mode convention
+    /// <c>R FTangent(P1 p1, ..., T1 tangentP1, ..., out R tangent)</c>) rather than a backward; <see cref="BackwardName"/>
+    /// then names the tangent method. A target has at most one registration of each kind.
+    /// </summary>
+    public bool IsTangent { get; init; }
+
+    /// <summary>The target as messages name it, e.g. <c>Math.Cbrt</c>.</summary>
+    public string TargetDisplay { get; init; } = "";
+
+    /// <summary>For a backward: the signature a tangent of the same target must have (named after the target), for AUTODIFF041.</summary>
+    public string TangentSignature { get; init; } = "";
+}
 
 /// <summary>One valid <c>[DerivativeOf]</c> registration, in source or in a referenced assembly.</summary>
 /// <param name="Derivative">What callers use.</param>

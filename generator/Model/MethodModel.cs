@@ -71,6 +71,12 @@ public sealed record MethodModel(
     /// <summary>The registered derivatives of this method's callees (the pipeline attaches them after parsing), sorted by target.</summary>
     public EquatableArray<CustomDerivative> Derivatives { get; init; } = EquatableArray<CustomDerivative>.Empty;
 
+    /// <summary>
+    /// <c>[Differentiable(Forward = true)]</c>: the method also gets its forward-mode derivative, <c>MTangent</c>
+    /// (<see cref="DifferentiableGenerator.ForwardMode"/>), and, where it qualifies, <c>MHessianVector</c>.
+    /// </summary>
+    public bool Forward { get; init; }
+
     /// <summary>The backward method's name: the method's name followed by <c>Backward</c>.</summary>
     public string BackwardName => BackwardConvention.BackwardName(Name);
 }

@@ -269,6 +269,9 @@ public sealed record UserCallExpr(
     /// is a value of role <see cref="ParameterRole.Object"/>, whose gradient the backward call passes as <c>gradThis</c>.
     /// </summary>
     public bool ReceiverIsDifferentiable { get; init; }
+
+    /// <summary>The callee is <c>[Differentiable(Forward = true)]</c>: it has a generated <c>Tangent</c> method that a caller's tangent calls.</summary>
+    public bool HasTangent { get; init; }
 }
 
 /// <summary>

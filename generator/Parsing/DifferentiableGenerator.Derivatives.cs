@@ -25,7 +25,7 @@ public sealed partial class DifferentiableGenerator
     /// method needs (<see cref="Attach"/>), and lowering turns those calls into calls of the registered backward
     /// (<see cref="Resolve"/>), so a method's parse never depends on another file.
     /// </summary>
-    internal static class Derivatives
+    internal static partial class Derivatives
     {
         private static readonly SymbolDisplayFormat s_messageFormat = SymbolDisplayFormat.MinimallyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
@@ -103,6 +103,7 @@ public sealed partial class DifferentiableGenerator
             }
 
             var display = derivative.ContainingType.Name + "." + derivative.Name;
+            var tangent = IsTangentRegistration(attribute); // DifferentiableGenerator.Tangents.cs
             var candidates = type.GetMembers(name).OfType<IMethodSymbol>()
                 .Where(m => m.MethodKind == MethodKind.Ordinary && !SymbolEqualityComparer.Default.Equals(m, derivative))
                 .ToList();
@@ -115,7 +116,7 @@ public sealed partial class DifferentiableGenerator
             // The overload whose parameter types equal the derivative's leading parameters, and whose backward signature
             // the derivative follows (a shorter overload's types can be a prefix of a longer one's). A single candidate is
             // the target even when the derivative does not follow it: then the message gives its expected signature.
-            var conventional = candidates.Where(c => LeadingTypesMatch(c, derivative) && Problem(c, derivative) is null).ToList();
+            var conventional = candidates.Where(c => LeadingTypesMatch(c, derivative) && Problem(c, derivative, tangent) is null).ToList();
             IMethodSymbol target;
             if (conventional.Count == 1 || candidates.Count == 1)
             {
@@ -128,13 +129,13 @@ public sealed partial class DifferentiableGenerator
                     : $"'{display}' follows the backward convention of {conventional.Count.ToString(CultureInfo.InvariantCulture)} of the overloads";
                 var listed = string.Join(", ", (conventional.Count == 0 ? candidates : conventional).Select(c => TargetId(c) is null
                     ? "'" + Signature(c) + "' (it cannot have a derivative)"
-                    : "'" + ExpectedSignature(c, derivative.Name, derivative) + "' for '" + Signature(c) + "'"));
+                    : "'" + (tangent ? ExpectedTangentSignature(c, derivative.Name, derivative) : ExpectedSignature(c, derivative.Name, derivative)) + "' for '" + Signature(c) + "'"));
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeTargetAmbiguous, location, type.Name + "." + name, reason, listed));
                 return null;
             }
 
             var targetDisplay = target.ContainingType.Name + "." + target.Name;
-            if (Problem(target, derivative) is { } problem)
+            if (Problem(target, derivative, tangent) is { } problem)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeSignatureMismatch, location, display, targetDisplay, problem));
                 return null;
@@ -154,7 +155,7 @@ public sealed partial class DifferentiableGenerator
                 return null;
             }
 
-            if (Parser.IsDifferentiable(target))
+            if (tangent ? Parser.IsForward(target) : Parser.IsDifferentiable(target))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DerivativeShadowsBuiltIn, location, display, targetDisplay, "generated"));
             }
@@ -184,7 +185,12 @@ public sealed partial class DifferentiableGenerator
                 target.IsStatic,
                 Roles(target, derivative).ToEquatableArray(),
                 target.Parameters.Select(p => p.Name).ToEquatableArray(),
-                onlyIn);
+                onlyIn)
+            {
+                IsTangent = tangent,
+                TargetDisplay = targetDisplay,
+                TangentSignature = tangent ? "" : ExpectedTangentSignature(target, target.Name + BackwardConvention.TangentSuffix, derivative),
+            };
             return new DerivativeRegistration(custom, display, targetDisplay, order, isInSource);
         }
 
@@ -201,7 +207,7 @@ public sealed partial class DifferentiableGenerator
                && target.Parameters.Select(p => p.Type).SequenceEqual(derivative.Parameters.Take(target.Parameters.Length).Select(p => p.Type), SymbolEqualityComparer.Default);
 
         /// <summary>Why <paramref name="derivative"/> cannot be the derivative of <paramref name="target"/>, or null when it can.</summary>
-        private static string? Problem(IMethodSymbol target, IMethodSymbol derivative)
+        private static string? Problem(IMethodSymbol target, IMethodSymbol derivative, bool tangent = false)
         {
             var targetDisplay = target.ContainingType.Name + "." + target.Name;
             if (target.IsGenericMethod || IsInGenericType(target.ContainingType))
@@ -224,13 +230,18 @@ public sealed partial class DifferentiableGenerator
                 return $"a derivative must be declared in a non-generic type, and '{derivative.ContainingType.ToDisplayString(s_messageFormat)}' is generic";
             }
 
-            var expected = ExpectedSignature(target, derivative.Name, derivative);
+            if (tangent && target.Parameters.Any(p => Parser.RoleOf(p) == ParameterRole.Object))
+            {
+                return $"'{targetDisplay}' has a parameter of a differentiable class, and forward mode does not support those yet";
+            }
+
+            var expected = tangent ? ExpectedTangentSignature(target, derivative.Name, derivative) : ExpectedSignature(target, derivative.Name, derivative);
             if (!target.IsStatic && !SymbolEqualityComparer.Default.Equals(derivative.ContainingType, target.ContainingType))
             {
                 return $"'{targetDisplay}' is an instance method, so its derivative must be an instance method of '{target.ContainingType.Name}' with the signature '{expected}'";
             }
 
-            return FollowsConvention(target, derivative) ? null : $"its signature must be '{expected}'";
+            return (tangent ? FollowsTangentConvention(target, derivative) : FollowsConvention(target, derivative)) ? null : $"its signature must be '{expected}'";
         }
 
         /// <summary>For each parameter of the target: its role, Constant when it or the derivative's parameter is [NoGrad].</summary>
@@ -417,9 +428,10 @@ public sealed partial class DifferentiableGenerator
         /// </summary>
         public static EquatableArray<DerivativeRegistration> Index(IEnumerable<DerivativeRegistration> registrations)
             => registrations
-                .GroupBy(r => r.Derivative.TargetId, StringComparer.Ordinal)
+                .GroupBy(r => (r.Derivative.TargetId, r.Derivative.IsTangent))
                 .Select(g => g.OrderBy(r => r.Order, StringComparer.Ordinal).First())
                 .OrderBy(r => r.Derivative.TargetId, StringComparer.Ordinal)
+                .ThenBy(r => r.Derivative.IsTangent)
                 .ToEquatableArray();
 
         /// <summary>Gives a method the registered derivatives of its callees that it can call (<see cref="CustomDerivative.OnlyIn"/>).</summary>
@@ -444,7 +456,7 @@ public sealed partial class DifferentiableGenerator
                 UserCallExpr user => user.TargetId,
                 _ => null,
             };
-            var derivative = id is null ? null : derivatives.FirstOrDefault(d => d.TargetId == id);
+            var derivative = id is null ? null : derivatives.FirstOrDefault(d => d.TargetId == id && !d.IsTangent); // a tangent serves forward mode only
             if (derivative is null)
             {
                 return expression;

@@ -26,7 +26,7 @@ public sealed partial class DifferentiableGenerator
     /// differentiated. Used by the generator's pipeline and by <see cref="DifferentiableAnalyzer"/>, so that the
     /// editor and the build report the same diagnostics the generator acts on.
     /// </summary>
-    internal sealed class Parser
+    internal sealed partial class Parser
     {
         internal static readonly SymbolDisplayFormat s_typeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
@@ -160,6 +160,7 @@ public sealed partial class DifferentiableGenerator
                 Location: LocationInfo.From(_syntax.Identifier.GetLocation()))
             {
                 Id = MethodId(_method),
+                Forward = IsForward(_method),
                 ThisGradient = ThisGradient(),
                 CallTargets = _callTargets.ToEquatableArray(),
                 DifferentiableCallees = _differentiableCallees.ToEquatableArray(),
@@ -340,6 +341,7 @@ public sealed partial class DifferentiableGenerator
             if (ok)
             {
                 CheckBackwardNameFree();
+                CheckForward(); // DifferentiableGenerator.Parser.Forward.cs
             }
 
             return ok;
@@ -1663,6 +1665,7 @@ public sealed partial class DifferentiableGenerator
                 {
                     TargetId = targetId,
                     ReceiverIsDifferentiable = true,
+                    HasTangent = IsForward(target),
                 };
             }
 
@@ -1683,6 +1686,7 @@ public sealed partial class DifferentiableGenerator
                     target.Parameters.Select(p => p.Name).ToEquatableArray(), type, LocationInfo.From(invocation.Syntax))
                 {
                     TargetId = targetId,
+                    HasTangent = IsForward(target),
                 };
             }
 

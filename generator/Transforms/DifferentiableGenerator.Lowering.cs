@@ -73,6 +73,15 @@ public sealed partial class DifferentiableGenerator
             }
 
             _seedName = BackwardConvention.SeedName(_names);
+            if (_method.Forward)
+            {
+                // The tangent and Hessian-vector methods' parameters (ForwardMode) are in scope of the same body.
+                foreach (var name in BackwardConvention.ForwardNamesOf(_method.Parameters).All)
+                {
+                    _names.Reserve(name);
+                }
+            }
+
             foreach (var variable in _method.Variables)
             {
                 if (!variable.IsParameter && variable.Name != "_" && !_names.IsTaken(variable.Name))

@@ -1101,8 +1101,10 @@ public sealed class DiagnosticTests
     public void Every_descriptor_has_a_test_case_and_a_help_link()
     {
         // The diagnostics of differentiable types (AUTODIFF017-024) have their cases in Types/DifferentiableTypeDiagnosticTests.
-        var all = string.Concat(s_cases.Values.Concat(Types.DifferentiableTypeDiagnosticTests.Cases.Values));
-        var severities = s_severities.Concat(Types.DifferentiableTypeDiagnosticTests.Severities).GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.First().Value);
+        // Those of forward mode (AUTODIFF040-043) in ForwardMode/ForwardDiagnosticTests.
+        var all = string.Concat(s_cases.Values.Concat(Types.DifferentiableTypeDiagnosticTests.Cases.Values).Concat(ForwardMode.ForwardDiagnosticTests.Cases.Values));
+        var severities = s_severities.Concat(Types.DifferentiableTypeDiagnosticTests.Severities).Concat(ForwardMode.ForwardDiagnosticTests.Severities)
+            .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.First().Value);
         foreach (var descriptor in DiagnosticDescriptors.All.Where(d => d.Id != "AUTODIFF900"))
         {
             Assert.True(all.Contains("{|" + descriptor.Id + ":", StringComparison.Ordinal), $"No test case for {descriptor.Id}");
