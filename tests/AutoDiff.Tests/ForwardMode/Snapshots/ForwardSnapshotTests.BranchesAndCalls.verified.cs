@@ -141,7 +141,7 @@ namespace Snap
             dr_4 = seed * 2f;
             if (branch1)
             {
-                // line 37: if (mode == 0) r = Sigmoid(x * y);  =>  global::Snap.BranchesAndCalls.SigmoidBackward(t0, dr, out var g0); dx += g0 * y; dy += g0 * x
+                // line 37: if (mode == 0) r = Sigmoid(x * y);  =>  global::Snap.BranchesAndCalls.SigmoidBackward(t0, dr_4, out var g0); dx += g0 * y; dy += g0 * x
                 global::Snap.BranchesAndCalls.SigmoidBackward(t0, dr_4, out var g0);
                 dx = g0 * y;
                 dy = g0 * x;
