@@ -29,7 +29,7 @@ namespace AutoDiff;
 /// </code>
 /// </example>
 /// </remarks>
-public static class GradCheck
+public static partial class GradCheck
 {
     /// <summary>Checks the backward of a function of a flat <see cref="double"/> vector at one point.</summary>
     /// <param name="f">The function.</param>

@@ -380,7 +380,7 @@ internal sealed class HessianVector
                 var db = TangentOf(divide.Right);
                 return Sum(type,
                     (Simplify.IsZero(da) ? Zero : new BinaryExpr(BinaryOp.Divide, da, divide.Right, type), false),
-                    (Simplify.IsZero(db) ? Zero : new BinaryExpr(BinaryOp.Divide, Simplify.Multiply(db, divide), divide.Right, type), true));
+                    (Simplify.IsZero(db) ? Zero : new BinaryExpr(BinaryOp.Divide, Simplify.Multiply(db, self ?? divide), divide.Right, type), true));
             }
 
             case BinaryExpr { Op: BinaryOp.Remainder } remainder:

@@ -75,7 +75,7 @@ namespace Snap
             float t2 = 1f + t1;
             float tangentT2 = tangentT1;
             float t3 = 1f / t2;
-            float tangentT3 = -(tangentT2 / t2 / t2);
+            float tangentT3 = -(tangentT2 * t3 / t2);
 
             gradX = -(-(seed * t3 / t2) * t1);
             hvX = -(-(tangentT3 * seed / t2 - tangentT2 * seed * t3 / t2 / t2) * t1 + -tangentT1 * seed * t3 / t2);

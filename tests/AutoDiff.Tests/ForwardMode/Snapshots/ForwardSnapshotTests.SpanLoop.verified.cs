@@ -262,7 +262,7 @@ namespace Snap
                 double tangentDs = 0;
                 // line 25: return Math.Sqrt(s + 1);  =>  ds += seed * 0.5 / t7
                 ds = seed * 0.5 / t7;
-                tangentDs = -(tangentT7 * seed * 0.5 / t7 / t7);
+                tangentDs = -(tangentT7 * ds / t7);
                 // line 19: for (int i = 0; i < x.Length; i++) (its iterations, last first)
                 for (int k0 = count0 - 1; k0 >= 0; k0--)
                 {

@@ -88,7 +88,7 @@ namespace Snap
             double seed = 1;
             // line 8: x * y + Math.Sin(x) / y
             double t2 = global::System.Math.Sin(x) / y;
-            double tangentT2 = tangentX * global::System.Math.Cos(x) / y - tangentY * global::System.Math.Sin(x) / y / y;
+            double tangentT2 = tangentX * global::System.Math.Cos(x) / y - tangentY * t2 / y;
             double t3 = x * y + t2;
             double tangentT3 = tangentX * y + tangentY * x + tangentT2;
 
