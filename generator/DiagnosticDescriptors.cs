@@ -223,7 +223,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor TangentNameTaken = Create(
         "AUTODIFF043",
         "Tangent method name is already in use",
-        "Type '{0}' already declares '{1}' with the signature of the {2} of '{3}'; rename one of them, or remove Forward = true",
+        "Type '{0}' already has a method '{1}' with the parameters of the {2} of '{3}'; rename one of them, or remove Forward = true",
         DiagnosticSeverity.Error);
 
     /// <summary>AUTODIFF900: the generator failed internally; it emits nothing for the method instead of crashing the build.</summary>

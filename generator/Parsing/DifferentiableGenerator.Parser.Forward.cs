@@ -68,13 +68,67 @@ public sealed partial class DifferentiableGenerator
             }
 
             var differentiable = _method.Parameters.Count(p => RoleOf(p) != ParameterRole.Constant);
-            CheckGeneratedNameFree(BackwardConvention.TangentName(_method.Name), BackwardConvention.TangentParameterCount(_method.Parameters.Length, differentiable), "tangent method");
-            CheckGeneratedNameFree(BackwardConvention.HessianVectorName(_method.Name), BackwardConvention.HessianVectorParameterCount(_method.Parameters.Length, differentiable), "Hessian-vector method");
+            if (CheckGeneratedNameFree(BackwardConvention.TangentName(_method.Name), BackwardConvention.TangentParameterCount(_method.Parameters.Length, differentiable), "tangent method"))
+            {
+                CheckGeneratedNameFree(BackwardConvention.HessianVectorName(_method.Name), BackwardConvention.HessianVectorParameterCount(_method.Parameters.Length, differentiable), "Hessian-vector method");
+            }
+
+            CheckOverloadsApart();
+        }
+
+        // Two Forward overloads whose generated methods would have the same parameter list, e.g. F(double x, [NoGrad] double k,
+        // [NoGrad] double j) and F(double x, double y): both tangents take (double, double, double, double, out double).
+        // The later one in source order is reported; the first keeps its methods.
+        private void CheckOverloadsApart()
+        {
+            var own = GeneratedSignatures(_method);
+            foreach (var member in _method.ContainingType.GetMembers(_method.Name))
+            {
+                if (member is not IMethodSymbol other || SymbolEqualityComparer.Default.Equals(other, _method) || !IsForward(other)
+                    || other.Locations.FirstOrDefault() is not { IsInSource: true } otherLocation || !IsBefore(otherLocation, _syntax.Identifier.GetLocation()))
+                {
+                    continue;
+                }
+
+                var theirs = GeneratedSignatures(other);
+                for (var i = 0; i < own.Length; i++)
+                {
+                    if (own[i].Signature == theirs[i].Signature)
+                    {
+                        var overload = other.Name + "(" + string.Join(", ", other.Parameters.Select(p => p.Type.ToDisplayString())) + ")";
+                        Report(DiagnosticDescriptors.TangentNameTaken, _syntax.Identifier.GetLocation(), _method.ContainingType.Name, own[i].Name,
+                            "generated " + own[i].What + " of the overload '" + overload + "', which are those of the " + own[i].What, _method.Name);
+                        return;
+                    }
+                }
+            }
+        }
+
+        private static bool IsBefore(Location a, Location b)
+        {
+            var byPath = string.CompareOrdinal(a.SourceTree?.FilePath, b.SourceTree?.FilePath);
+            return byPath < 0 || (byPath == 0 && a.SourceSpan.Start < b.SourceSpan.Start);
+        }
+
+        /// <summary>The parameter lists of a method's tangent and Hessian-vector methods, as types and ref kinds.</summary>
+        private static (string Name, string What, string Signature)[] GeneratedSignatures(IMethodSymbol method)
+        {
+            var own = method.Parameters.Select(p => Parser.RefModifier(p.RefKind) + p.Type.ToDisplayString()).ToList();
+            var differentiable = method.Parameters.Where(p => RoleOf(p) != ParameterRole.Constant).ToList();
+            string Tangent(IParameterSymbol p) => RoleOf(p) == ParameterRole.Span ? "System.ReadOnlySpan<" + TypeOf(p.Type).Element.Display + ">" : p.Type.ToDisplayString();
+            string Output(IParameterSymbol p) => RoleOf(p) == ParameterRole.Span ? "System.Span<" + TypeOf(p.Type).Element.Display + ">" : "out " + p.Type.ToDisplayString();
+            var tangent = own.Concat(differentiable.Select(Tangent)).Append("out " + method.ReturnType.ToDisplayString());
+            var hessianVector = own.Concat(differentiable.Select(Tangent)).Concat(differentiable.Select(Output)).Concat(differentiable.Select(Output));
+            return new[]
+            {
+                (BackwardConvention.TangentName(method.Name), "tangent method", string.Join(",", tangent)),
+                (BackwardConvention.HessianVectorName(method.Name), "Hessian-vector method", string.Join(",", hessianVector)),
+            };
         }
 
         // As for the backward (CheckBackwardNameFree): a user method with the generated name, its parameter count and the
         // method's own parameter types first would be ambiguous with, or identical to, the generated one.
-        private void CheckGeneratedNameFree(string name, int parameterCount, string what)
+        private bool CheckGeneratedNameFree(string name, int parameterCount, string what)
         {
             foreach (var member in _method.ContainingType.GetMembers(name))
             {
@@ -83,9 +137,11 @@ public sealed partial class DifferentiableGenerator
                     && _method.Parameters.Select(p => p.Type).SequenceEqual(existing.Parameters.Take(_method.Parameters.Length).Select(p => p.Type), SymbolEqualityComparer.Default))
                 {
                     Report(DiagnosticDescriptors.TangentNameTaken, _syntax.Identifier.GetLocation(), _method.ContainingType.Name, name, what, _method.Name);
-                    return;
+                    return false;
                 }
             }
+
+            return true;
         }
     }
 }

@@ -182,6 +182,23 @@ public sealed class ForwardDiagnosticTests
                 }
             }
             """,
+        // Two Forward overloads whose tangents would take the same parameters: the second is reported, the first is generated.
+        ["OverloadsWithTheSameTangent"] = """
+            public static partial class C
+            {
+                [Differentiable(Forward = true)] public static double F(double x, [NoGrad] double k, [NoGrad] double j) => x * k * j;
+                [Differentiable(Forward = true)] public static double {|AUTODIFF043:F|}(double x, double y) => x * y;
+            }
+            """,
+        // Valid: overloads whose tangents differ (a span, or a count), and a backward-only overload.
+        ["OverloadsWithDistinctTangents"] = """
+            public static partial class C
+            {
+                [Differentiable(Forward = true)] public static double F(double x, double y) => x * y;
+                [Differentiable(Forward = true)] public static double F(double[] x, double y) => x[0] * y;
+                [Differentiable] public static double F(double x, [NoGrad] double k, [NoGrad] double j) => x * k * j;
+            }
+            """,
         // Valid: another overload of the same name (other parameters), and the name free without Forward.
         ["TangentNameOfAnotherOverload"] = """
             public static partial class C
@@ -341,7 +358,14 @@ public sealed class ForwardDiagnosticTests
         var text = string.Concat(run.GeneratedSources.Where(s => s.HintName.StartsWith($"Cases.{name}.", StringComparison.Ordinal)).Select(s => s.Text));
         var errorInF = expected.Any(e => Severities[e.Id] == DiagnosticSeverity.Error
             && tree.GetRoot().FindNode(e.Span).AncestorsAndSelf().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().FirstOrDefault()?.Identifier.Text == "F");
-        if (errorInF)
+        if (name == "OverloadsWithTheSameTangent")
+        {
+            // The first overload keeps its methods; the second has neither.
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, @" FTangent\("));
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, @" FBackward\("));
+            Assert.Contains("FTangent(double x, double k, double j, double tangentX, out double tangent)", text, StringComparison.Ordinal);
+        }
+        else if (errorInF)
         {
             Assert.DoesNotContain(" FBackward(", text, StringComparison.Ordinal);
             Assert.DoesNotContain(" FTangent(", text, StringComparison.Ordinal);
@@ -374,9 +398,11 @@ public sealed class ForwardDiagnosticTests
             + "make it a static method that takes the parameters it needs as double, float, arrays or spans, or remove Forward = true",
             Message("InstanceMethodOfDifferentiableType", "AUTODIFF042"));
         Assert.Contains("parameter 'layer' of differentiable class 'Layer'", Message("DifferentiableClassParameter", "AUTODIFF042"), StringComparison.Ordinal);
-        Assert.Equal("Type 'C' already declares 'FTangent' with the signature of the tangent method of 'F'; rename one of them, or remove Forward = true",
+        Assert.Equal("Type 'C' already has a method 'FTangent' with the parameters of the tangent method of 'F'; rename one of them, or remove Forward = true",
             Message("TangentNameTaken", "AUTODIFF043"));
         Assert.Contains("Hessian-vector method", Message("HessianVectorNameTaken", "AUTODIFF043"), StringComparison.Ordinal);
+        Assert.Equal("Type 'C' already has a method 'FTangent' with the parameters of the generated tangent method of the overload 'F(double, double, double)', which are those of the tangent method of 'F'; rename one of them, or remove Forward = true",
+            Message("OverloadsWithTheSameTangent", "AUTODIFF043"));
         Assert.Contains("its signature must be 'static double HelperTangent(double x, double tangentX, out double tangent)'",
             Message("TangentRegistrationWithoutTangentInput", "AUTODIFF013"), StringComparison.Ordinal);
         Assert.Contains("ReadOnlySpan<double> tangentX", Message("TangentRegistrationOfSpanTakingSpan", "AUTODIFF013"), StringComparison.Ordinal);
