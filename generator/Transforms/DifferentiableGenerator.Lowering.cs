@@ -647,6 +647,11 @@ public sealed partial class DifferentiableGenerator
                     var operand = expression is VariableExpr v ? environment[v.Id] : expression;
                     return forceValue ? Define(operand, output, line, source, name) : operand;
 
+                case ConditionalExpr conditional when IsConstant(conditional.Condition, out var holds):
+                    // c ? a : b with a constant c (0.3 > 0, a const flag): only the arm taken is lowered, as for an if,
+                    // so no 'if (true)' with an unreachable else (CS0162) is printed where the user's ?: had no warning.
+                    return LowerExpression(holds ? conditional.WhenTrue : conditional.WhenFalse, environment, output, line, source, name, forceValue);
+
                 case ConditionalExpr conditional:
                 {
                     var condition = Rewrite(conditional.Condition, environment);

@@ -217,6 +217,20 @@ public static class CodeGrowthShapes
         return Shape("ConstantConditions", 1, "double x, double y", body);
     }
 
+    /// <summary>Floating conditionals on constant conditions (folded comparison, const local, literal): only the arm taken runs.</summary>
+    public static GrowthShape ConstantConditionals()
+    {
+        const string body = """
+                    const bool on = false;
+                    double a = x * y;
+                    a = (1 > 2 ? Math.Sqrt(a) : a + x) * (on ? 3.0 : 1.5);
+                    double b = true ? a * y : a - 3.0;
+                    return !on ? a + b : b;
+
+            """;
+        return Shape("ConstantConditionals", 1, "double x, double y", body);
+    }
+
     /// <summary>A constant condition in front of the method's only return: the rest is never reached.</summary>
     public static GrowthShape ConstantReturn()
     {

@@ -167,15 +167,30 @@ public sealed class CodeGrowthTests
     [Fact]
     public void Constant_conditions_print_no_dead_branch()
     {
-        foreach (var shape in new[] { CodeGrowthShapes.ConstantConditions(), CodeGrowthShapes.ConstantReturn() })
+        foreach (var shape in new[] { CodeGrowthShapes.ConstantConditions(), CodeGrowthShapes.ConstantReturn(), CodeGrowthShapes.ConstantConditionals() })
         {
             var run = GeneratorHarness.Run(shape.Source);
             var text = Generated(run);
             run.AssertGeneratedCodeClean(); // CS0162 (unreachable code) would be a warning in the generated file
             Assert.DoesNotContain("if (true)", text);
             Assert.DoesNotContain("if (false)", text);
-            Assert.DoesNotContain("Math.Sqrt", text); // only in the branch of if (1 > 2)
-            Assert.DoesNotContain("3.0", text); // only in the branch of if (false)
+            var code = string.Join("\n", text.Split('\n').Select(line => line.Split("//")[0])); // the comments quote the source
+            Assert.DoesNotContain("Math.Sqrt", code); // only in the branch of if (1 > 2) and the arm of 1 > 2 ? :
+            Assert.DoesNotContain("3.0", code); // only in the branch of if (false) and the arms not taken
         }
+    }
+
+    private delegate double Backward2(double x, double y, double seed, out double gradX, out double gradY);
+
+    // The arm of a constant ?: that C# takes is the one differentiated: a = 1.5 (xy + x), result a (1 + y).
+    [Fact]
+    public void Constant_conditionals_differentiate_the_arm_taken()
+    {
+        var run = GeneratorHarness.Run(CodeGrowthShapes.ConstantConditionals().Source);
+        var backward = run.Compiled.Delegate<Backward2>(GrowthShape.TypeName, "ConstantConditionalsBackward", typeof(double), typeof(double));
+        const double x = 0.7, y = -1.3;
+        Assert.Equal(1.5 * (x * y + x) * (1 + y), backward(x, y, 1.0, out var gx, out var gy), 12);
+        Assert.Equal(1.5 * (y + 1) * (1 + y), gx, 12);
+        Assert.Equal(1.5 * x * (1 + y) + 1.5 * (x * y + x), gy, 12);
     }
 }
